@@ -1,0 +1,64 @@
+#include "lib/godb/bit_packing.h"
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace goprobe::godb {
+namespace {
+
+TEST(BitPackingTest, RoundTripsEveryWidthAndLength) {
+  std::mt19937_64 rng(7);
+  for (int bits = 0; bits <= 64; ++bits) {
+    for (size_t n : {0, 1, 7, 8, 9, 63, 64, 65, 1000}) {
+      std::vector<uint64_t> values(n);
+      for (auto& v : values) v = bits == 64 ? rng() : rng() & ((uint64_t{1} << bits) - 1);
+      std::string packed;
+      PackBits(values.data(), n, bits, &packed);
+      ASSERT_EQ(packed.size(), PackedSize(n, bits));
+      packed.append(kUnpackPadding, '\xff');  // padding must not leak into values
+      std::vector<uint64_t> out(n, 12345);
+      UnpackBits(packed.data(), n, bits, out.data());
+      ASSERT_EQ(out, values) << "bits=" << bits << " n=" << n;
+    }
+  }
+}
+
+TEST(BitPackingTest, Unpacks32BitOutputs) {
+  std::mt19937 rng(3);
+  for (int bits = 0; bits <= 32; ++bits) {
+    std::vector<uint32_t> values(333);
+    for (auto& v : values) v = bits == 32 ? rng() : rng() & ((uint32_t{1} << bits) - 1);
+    std::string packed;
+    PackBits(values.data(), values.size(), bits, &packed);
+    packed.append(kUnpackPadding, '\0');
+    std::vector<uint32_t> out(values.size());
+    UnpackBits(packed.data(), values.size(), bits, out.data());
+    ASSERT_EQ(out, values) << bits;
+  }
+}
+
+TEST(BitPackingTest, PackingKeepsOnlyLowBits) {
+  const uint64_t values[3] = {0xff, 0x1f0, 0x3};
+  std::string packed;
+  PackBits(values, 3, 4, &packed);
+  packed.append(kUnpackPadding, '\0');
+  uint64_t out[3];
+  UnpackBits(packed.data(), 3, 4, out);
+  EXPECT_EQ(out[0], 0xfu);
+  EXPECT_EQ(out[1], 0x0u);
+  EXPECT_EQ(out[2], 0x3u);
+}
+
+TEST(BitPackingTest, BitLength) {
+  EXPECT_EQ(BitLength(0), 0);
+  EXPECT_EQ(BitLength(1), 1);
+  EXPECT_EQ(BitLength(255), 8);
+  EXPECT_EQ(BitLength(256), 9);
+  EXPECT_EQ(BitLength(~uint64_t{0}), 64);
+}
+
+}  // namespace
+}  // namespace goprobe::godb

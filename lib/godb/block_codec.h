@@ -1,0 +1,98 @@
+#ifndef GOPROBE_LIB_GODB_BLOCK_CODEC_H_
+#define GOPROBE_LIB_GODB_BLOCK_CODEC_H_
+
+// One block of one column as stored in a column file: a 40-byte header and the
+// compressed, encoded column (FORMAT.md, "Column blocks"). The header repeats
+// what the metadata says of the block, so a block is self-describing and a
+// mismatch between the two is detected.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "lib/flow/flow.h"
+#include "lib/godb/block.h"
+#include "lib/godb/column.h"
+#include "lib/godb/column_codec.h"
+#include "lib/godb/compression.h"
+
+namespace goprobe::godb {
+
+inline constexpr size_t kBlockHeaderSize = 40;
+inline constexpr uint32_t kBlockMagic = 0x4b4c4247;  // "GBLK" on disk
+inline constexpr uint8_t kBlockFormatVersion = 1;
+// Bounds what a corrupt header can make a reader allocate.
+inline constexpr uint32_t kMaxRowsPerBlock = 1u << 26;
+
+struct BlockHeader {
+  Column column = Column::kSip;
+  Codec codec = Codec::kNone;
+  int64_t time = 0;
+  uint32_t rows = 0;
+  uint32_t v4_rows = 0;
+  uint32_t raw_size = 0;     // encoded column, before compression
+  uint32_t stored_size = 0;  // bytes after the header
+};
+
+// Parses and checks the header at the front of `data` (at least
+// kBlockHeaderSize bytes): magic, version, column id, codec, and that the
+// sizes are plausible for the row count.
+absl::StatusOr<BlockHeader> ParseBlockHeader(absl::string_view data);
+
+// Turns the rows of one block into its eight stored column blocks. Rows are
+// put in storage order (IPv4 first, then by sip, dip, dport, proto) and rows
+// with equal keys are merged by adding their counters. Reusable: buffers are
+// kept across calls.
+class BlockEncoder {
+ public:
+  BlockEncoder(Codec codec, int zstd_level) : codec_(codec), zstd_level_(zstd_level) {}
+
+  // Fails if the rows are too many for one block or mix address families
+  // within a row.
+  absl::Status Encode(int64_t time, absl::Span<const flow::FlowRow> rows);
+
+  // Valid after a successful Encode.
+  uint32_t rows() const { return rows_; }
+  uint32_t v4_rows() const { return v4_rows_; }
+  const flow::Counters& traffic() const { return traffic_; }
+  // Header and payload, ready to append to the column's file.
+  absl::string_view stored(Column c) const { return stored_[uint8_t(c)]; }
+
+ private:
+  void Finish(Column c, int64_t time, const std::string& raw);
+
+  Codec codec_;
+  int zstd_level_;
+  uint32_t rows_ = 0;
+  uint32_t v4_rows_ = 0;
+  flow::Counters traffic_;
+  std::vector<const flow::FlowRow*> order_;
+  std::array<std::string, kNumColumns> stored_;
+  std::string compressed_;
+};
+
+// Decodes stored column blocks into BlockColumns, verifying checksums and
+// consistency. Reusable: holds the decompression buffer and decode scratch.
+class BlockDecoder {
+ public:
+  // `stored` is one column block as read from disk. The header must agree with
+  // the expected column, time and row counts (from the metadata). On success
+  // the column's vectors in *out hold its rows; other columns are untouched.
+  // Errors are DataLoss and say what is wrong, not where: the caller knows
+  // the file and offset.
+  absl::Status Decode(absl::string_view stored, Column column, int64_t time, uint32_t rows,
+                      uint32_t v4_rows, BlockColumns* out);
+
+ private:
+  std::vector<char> raw_;
+  DecodeScratch scratch_;
+};
+
+}  // namespace goprobe::godb
+
+#endif  // GOPROBE_LIB_GODB_BLOCK_CODEC_H_

@@ -1,0 +1,60 @@
+#ifndef GOPROBE_LIB_GODB_COLUMN_CODEC_H_
+#define GOPROBE_LIB_GODB_COLUMN_CODEC_H_
+
+// Lightweight encodings of one column of one block, applied before the block
+// compressor (FORMAT.md, "Column encodings"). They are what makes goDB small
+// and fast: dictionary indices and counters are bit-packed at the width the
+// block needs, which both shrinks the data and decodes without branches.
+//
+// Key columns (addresses, ports, protocols) are sequences of fixed-width values
+// of type T: uint8_t, uint16_t, uint32_t (an IPv4 address as a host-order
+// number) or absl::uint128 (an IPv6 address as a big-endian number). Counter
+// columns are uint64_t.
+//
+// Decoders never read outside their input and reject anything an encoder
+// could not have written; they return false on such input (the caller turns
+// that into a DataLoss status naming the file and block). Their input must
+// have kUnpackPadding readable bytes past its end.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/numeric/int128.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace goprobe::godb {
+
+// The first byte of an encoded column names its encoding.
+enum class ColumnEncoding : uint8_t {
+  kPlain = 0,       // n little-endian values of sizeof(T) bytes (16 for uint128)
+  kDictPacked = 1,  // sorted distinct values, then bit-packed indices
+  kDictSorted = 2,  // sorted distinct values, then run lengths (column is sorted)
+  kPatchedPacked = 3,  // counters: low bits packed, larger values patched
+};
+
+// Reusable buffers so decoding a stream of blocks allocates nothing once they
+// have grown to the largest block.
+struct DecodeScratch {
+  std::vector<uint32_t> indices;
+  std::vector<uint8_t> dict;  // raw storage for the dictionary of any T
+};
+
+// Appends the encoding of `values` to *dst. `sorted` promises values are in
+// non-decreasing order, which allows run-length form.
+template <typename T>
+void EncodeKeyColumn(absl::Span<const T> values, bool sorted, std::string* dst);
+
+// Decodes exactly n values from the front of *in into out[0..n) and advances
+// *in past them.
+template <typename T>
+bool DecodeKeyColumn(absl::string_view* in, size_t n, T* out, DecodeScratch* scratch);
+
+void EncodeCounterColumn(absl::Span<const uint64_t> values, std::string* dst);
+bool DecodeCounterColumn(absl::string_view* in, size_t n, uint64_t* out);
+
+}  // namespace goprobe::godb
+
+#endif  // GOPROBE_LIB_GODB_COLUMN_CODEC_H_

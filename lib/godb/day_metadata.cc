@@ -1,0 +1,145 @@
+#include "lib/godb/day_metadata.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "lib/godb/coding.h"
+
+namespace goprobe::godb {
+namespace {
+
+constexpr char kMagic[8] = {'G', 'P', 'D', 'B', 'M', 'E', 'T', 'A'};
+constexpr uint32_t kVersion = 1;
+constexpr size_t kHeaderSize = 32;
+constexpr size_t kTotalsSize = 10 * 8;
+constexpr size_t kRecordSize = 8 + 4 + 4 + kTotalsSize + kNumColumns * 12;
+constexpr size_t kFixedSize = kHeaderSize + kNumColumns * 8 + kTotalsSize;
+constexpr size_t kChecksumSize = 8;
+constexpr int64_t kDay = 86400;
+
+void PutTotals(std::string* out, const Totals& t) {
+  for (uint64_t v : {t.traffic.bytes_rcvd, t.traffic.bytes_sent, t.traffic.pkts_rcvd,
+                     t.traffic.pkts_sent, t.flows_v4, t.flows_v6, t.capture.pkts_received,
+                     t.capture.pkts_dropped_kernel, t.capture.pkts_dropped_iface,
+                     t.capture.pkts_malformed}) {
+    PutFixed64(out, v);
+  }
+}
+
+Totals GetTotals(const char* p) {
+  Totals t;
+  uint64_t* fields[10] = {&t.traffic.bytes_rcvd,         &t.traffic.bytes_sent,
+                          &t.traffic.pkts_rcvd,          &t.traffic.pkts_sent,
+                          &t.flows_v4,                   &t.flows_v6,
+                          &t.capture.pkts_received,      &t.capture.pkts_dropped_kernel,
+                          &t.capture.pkts_dropped_iface, &t.capture.pkts_malformed};
+  for (int i = 0; i < 10; ++i) *fields[i] = DecodeFixed64(p + 8 * i);
+  return t;
+}
+
+}  // namespace
+
+int DayMetadata::Find(int64_t time) const {
+  auto it = std::lower_bound(blocks.begin(), blocks.end(), time,
+                             [](const BlockInfo& b, int64_t t) { return b.time < t; });
+  return it != blocks.end() && it->time == time ? int(it - blocks.begin()) : -1;
+}
+
+void DayMetadata::Add(const BlockInfo& block) {
+  auto it = std::lower_bound(blocks.begin(), blocks.end(), block.time,
+                             [](const BlockInfo& b, int64_t t) { return b.time < t; });
+  blocks.insert(it, block);
+  totals += block.totals;
+  for (int c = 0; c < kNumColumns; ++c) {
+    column_sizes[c] =
+        std::max(column_sizes[c], block.columns[c].offset + block.columns[c].size);
+  }
+}
+
+std::string EncodeDayMetadata(const DayMetadata& meta) {
+  std::string out;
+  out.reserve(kFixedSize + meta.blocks.size() * kRecordSize + kChecksumSize);
+  out.append(kMagic, sizeof(kMagic));
+  PutFixed32(&out, kVersion);
+  PutFixed32(&out, uint32_t(meta.blocks.size()));
+  PutFixed64(&out, uint64_t(meta.day_start));
+  PutFixed32(&out, uint32_t(kRecordSize));
+  PutFixed32(&out, 0);
+  for (uint64_t size : meta.column_sizes) PutFixed64(&out, size);
+  PutTotals(&out, meta.totals);
+  for (const BlockInfo& b : meta.blocks) {
+    PutFixed64(&out, uint64_t(b.time));
+    PutFixed32(&out, b.rows);
+    PutFixed32(&out, b.v4_rows);
+    PutTotals(&out, b.totals);
+    for (const ColumnExtent& e : b.columns) {
+      PutFixed64(&out, e.offset);
+      PutFixed32(&out, e.size);
+    }
+  }
+  PutFixed64(&out, XXH3_64bits(out.data(), out.size()));
+  return out;
+}
+
+absl::StatusOr<DayMetadata> DecodeDayMetadata(absl::string_view data) {
+  if (data.size() < kFixedSize + kChecksumSize) {
+    return absl::DataLossError(absl::StrCat("metadata truncated to ", data.size(), " bytes"));
+  }
+  const char* p = data.data();
+  if (!std::equal(kMagic, kMagic + sizeof(kMagic), p)) {
+    return absl::DataLossError("not a goDB metadata file (bad magic)");
+  }
+  const size_t body = data.size() - kChecksumSize;
+  if (DecodeFixed64(p + body) != XXH3_64bits(p, body)) {
+    return absl::DataLossError("metadata checksum mismatch");
+  }
+  if (DecodeFixed32(p + 8) != kVersion) {
+    return absl::DataLossError(absl::StrCat("unknown metadata version ", DecodeFixed32(p + 8)));
+  }
+  const uint32_t count = DecodeFixed32(p + 12);
+  if (DecodeFixed32(p + 24) != kRecordSize || body != kFixedSize + uint64_t(count) * kRecordSize) {
+    return absl::DataLossError("metadata size does not match its block count");
+  }
+  DayMetadata meta;
+  meta.day_start = int64_t(DecodeFixed64(p + 16));
+  if (meta.day_start % kDay != 0) return absl::DataLossError("metadata day start not at midnight");
+  for (int c = 0; c < kNumColumns; ++c) meta.column_sizes[c] = DecodeFixed64(p + kHeaderSize + 8 * c);
+  meta.totals = GetTotals(p + kHeaderSize + kNumColumns * 8);
+
+  Totals sum;
+  meta.blocks.resize(count);
+  const char* r = p + kFixedSize;
+  for (uint32_t i = 0; i < count; ++i, r += kRecordSize) {
+    BlockInfo& b = meta.blocks[i];
+    b.time = int64_t(DecodeFixed64(r));
+    b.rows = DecodeFixed32(r + 8);
+    b.v4_rows = DecodeFixed32(r + 12);
+    b.totals = GetTotals(r + 16);
+    for (int c = 0; c < kNumColumns; ++c) {
+      b.columns[c].offset = DecodeFixed64(r + 16 + kTotalsSize + 12 * c);
+      b.columns[c].size = DecodeFixed32(r + 16 + kTotalsSize + 12 * c + 8);
+      if (b.columns[c].offset + b.columns[c].size > meta.column_sizes[c] ||
+          b.columns[c].offset > meta.column_sizes[c]) {
+        return absl::DataLossError(absl::StrCat("block ", b.time, ": ", ColumnName(Column(c)),
+                                                " extent beyond the column's size"));
+      }
+    }
+    if (b.time < meta.day_start || b.time >= meta.day_start + kDay) {
+      return absl::DataLossError(absl::StrCat("block time ", b.time, " outside the day"));
+    }
+    if (i > 0 && b.time <= meta.blocks[i - 1].time) {
+      return absl::DataLossError(absl::StrCat("block times out of order at ", b.time));
+    }
+    if (b.v4_rows > b.rows || b.totals.flows_v4 != b.v4_rows ||
+        b.totals.flows_v6 != b.rows - b.v4_rows) {
+      return absl::DataLossError(absl::StrCat("block ", b.time, ": inconsistent row counts"));
+    }
+    sum += b.totals;
+  }
+  if (!(sum == meta.totals)) return absl::DataLossError("day totals do not add up");
+  return meta;
+}
+
+}  // namespace goprobe::godb

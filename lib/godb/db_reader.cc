@@ -1,0 +1,141 @@
+#include "lib/godb/db_reader.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "lib/godb/layout.h"
+
+namespace goprobe::godb {
+namespace {
+
+// Names of the subdirectories of `dir`, sorted.
+absl::StatusOr<std::vector<std::string>> ListDirectories(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return ErrnoStatus("list", dir, errno);
+  std::vector<std::string> names;
+  while (const dirent* e = ::readdir(d)) {
+    const absl::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) names.emplace_back(name);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> DbReader::Interfaces() const {
+  absl::StatusOr<std::vector<std::string>> names = ListDirectories(path_);
+  if (!names.ok()) return names.status();
+  std::vector<std::string> ifaces;
+  for (std::string& n : *names) {
+    if (ValidateInterfaceName(n).ok()) ifaces.push_back(std::move(n));
+  }
+  return ifaces;
+}
+
+absl::StatusOr<std::vector<DayPartition>> DbReader::Days(absl::string_view iface, int64_t first,
+                                                         int64_t last) const {
+  absl::Status s = ValidateInterfaceName(iface);
+  if (!s.ok()) return s;
+  std::vector<DayPartition> days;
+  const std::string base = absl::StrCat(path_, "/", iface);
+  absl::StatusOr<std::vector<std::string>> years = ListDirectories(base);
+  if (!years.ok()) return years.status();
+  for (const std::string& y : *years) {
+    absl::StatusOr<std::vector<std::string>> months = ListDirectories(absl::StrCat(base, "/", y));
+    if (!months.ok()) continue;  // not a directory we own
+    for (const std::string& m : *months) {
+      absl::StatusOr<std::vector<std::string>> ds =
+          ListDirectories(absl::StrCat(base, "/", y, "/", m));
+      if (!ds.ok()) continue;
+      for (const std::string& d : *ds) {
+        const std::optional<int64_t> start = ParseDay(y, m, d);
+        if (!start || *start + kSecondsPerDay <= first || *start > last) continue;
+        days.push_back({std::string(iface), *start, absl::StrCat(base, "/", y, "/", m, "/", d)});
+      }
+    }
+  }
+  std::sort(days.begin(), days.end(),
+            [](const DayPartition& a, const DayPartition& b) { return a.day_start < b.day_start; });
+  return days;
+}
+
+absl::StatusOr<std::unique_ptr<DayReader>> DayReader::Open(const DayPartition& day) {
+  const std::string meta_path = absl::StrCat(day.dir, "/", kMetadataFileName);
+  absl::StatusOr<std::string> data = ReadFileToString(meta_path);
+  if (!data.ok()) return data.status();
+  absl::StatusOr<DayMetadata> meta = DecodeDayMetadata(*data);
+  if (!meta.ok()) {
+    return absl::DataLossError(absl::StrCat(meta_path, ": ", meta.status().message()));
+  }
+  if (meta->day_start != day.day_start) {
+    return absl::DataLossError(
+        absl::StrCat(meta_path, ": metadata is for another day (", meta->day_start, ")"));
+  }
+  return std::unique_ptr<DayReader>(new DayReader(day, std::move(*meta)));
+}
+
+absl::Status DayReader::ReadBlock(size_t index, ColumnSet columns, BlockColumns* out) {
+  const BlockInfo& b = meta_.blocks.at(index);
+  out->time = b.time;
+  out->rows = b.rows;
+  out->v4_rows = b.v4_rows;
+  for (Column c : kAllColumns) {
+    if (!columns.Has(c)) continue;
+    File& f = files_[uint8_t(c)];
+    const std::string path = absl::StrCat(day_.dir, "/", ColumnFileName(c));
+    if (!f.is_open()) {
+      absl::StatusOr<File> opened = File::OpenForRead(path);
+      if (!opened.ok()) {
+        return absl::DataLossError(absl::StrCat("block ", b.time, ": ", opened.status().message()));
+      }
+      f = std::move(*opened);
+    }
+    const ColumnExtent& e = b.columns[uint8_t(c)];
+    buffer_.resize(e.size);
+    absl::Status s = f.ReadAt(e.offset, e.size, buffer_.data());
+    if (s.ok()) s = decoder_.Decode(buffer_, c, b.time, b.rows, b.v4_rows, out);
+    if (!s.ok()) {
+      return absl::DataLossError(absl::StrCat(path, ": block ", b.time, " at offset ", e.offset,
+                                              ": ", s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ScanBlocks(const DbReader& db, absl::string_view iface, int64_t first, int64_t last,
+                        ColumnSet columns,
+                        const std::function<bool(const BlockInfo&, const BlockColumns&)>& visit,
+                        std::vector<ScanProblem>* problems) {
+  absl::StatusOr<std::vector<DayPartition>> days = db.Days(iface, first, last);
+  if (!days.ok()) return days.status();
+  BlockColumns cols;
+  for (const DayPartition& day : *days) {
+    absl::StatusOr<std::unique_ptr<DayReader>> reader = DayReader::Open(day);
+    if (!reader.ok()) {
+      // A day directory without metadata holds no complete block yet.
+      if (!absl::IsNotFound(reader.status())) {
+        problems->push_back({day.dir, -1, reader.status()});
+      }
+      continue;
+    }
+    const std::vector<BlockInfo>& blocks = (*reader)->metadata().blocks;
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      if (blocks[i].time < first || blocks[i].time > last) continue;
+      absl::Status s = (*reader)->ReadBlock(i, columns, &cols);
+      if (!s.ok()) {
+        problems->push_back({day.dir, blocks[i].time, s});
+        continue;
+      }
+      if (!visit(blocks[i], cols)) return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace goprobe::godb

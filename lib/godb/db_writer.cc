@@ -1,0 +1,157 @@
+#include "lib/godb/db_writer.h"
+
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "lib/godb/layout.h"
+
+namespace goprobe::godb {
+
+absl::StatusOr<std::unique_ptr<DbWriter>> DbWriter::Open(const std::string& db_path,
+                                                         WriterOptions options) {
+  if (db_path.empty()) return absl::InvalidArgumentError("empty database path");
+  absl::Status s = CreateDirectories(db_path, options.sync);
+  if (!s.ok()) return s;
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(absl::StrCat(db_path, "/", kLockFileName));
+  if (!lock.ok()) return lock.status();
+  return std::unique_ptr<DbWriter>(new DbWriter(db_path, std::move(options), std::move(*lock)));
+}
+
+absl::StatusOr<DbWriter::OpenDay*> DbWriter::Day(absl::string_view iface, int64_t time,
+                                                 bool create) {
+  const int64_t day_start = DayStart(time);
+  auto it = days_.find(iface);
+  if (it != days_.end() && it->second->day_start == day_start) return it->second.get();
+
+  auto day = std::make_unique<OpenDay>();
+  day->day_start = day_start;
+  day->dir = DayDirectory(path_, iface, day_start);
+  day->meta.day_start = day_start;
+  const std::string meta_path = absl::StrCat(day->dir, "/", kMetadataFileName);
+
+  absl::StatusOr<std::string> meta_data = ReadFileToString(meta_path);
+  if (meta_data.ok()) {
+    absl::StatusOr<DayMetadata> meta = DecodeDayMetadata(*meta_data);
+    if (!meta.ok()) {
+      return absl::DataLossError(absl::StrCat("cannot write to ", day->dir, ": ", meta_path, ": ",
+                                              meta.status().message(),
+                                              "; its files are left untouched"));
+    }
+    if (meta->day_start != day_start) {
+      return absl::DataLossError(
+          absl::StrCat(meta_path, ": metadata is for another day (", meta->day_start, ")"));
+    }
+    day->meta = std::move(*meta);
+  } else if (!absl::IsNotFound(meta_data.status())) {
+    return meta_data.status();
+  } else {
+    // No metadata: a new day, unless column files with data say otherwise.
+    for (Column c : kAllColumns) {
+      struct stat st;
+      const std::string file = absl::StrCat(day->dir, "/", ColumnFileName(c));
+      if (::stat(file.c_str(), &st) == 0 && st.st_size > 0) {
+        return absl::DataLossError(absl::StrCat("cannot write to ", day->dir, ": ", file,
+                                                " has data but ", kMetadataFileName,
+                                                " is missing; its files are left untouched"));
+      }
+    }
+    if (!create) return nullptr;
+    absl::Status s = CreateDirectories(day->dir, options_.sync);
+    if (!s.ok()) return s;
+    Step("day_dir_created");
+  }
+
+  for (Column c : kAllColumns) {
+    absl::StatusOr<File> f = File::OpenForWrite(absl::StrCat(day->dir, "/", ColumnFileName(c)));
+    if (!f.ok()) return f.status();
+    absl::StatusOr<uint64_t> size = f->Size();
+    if (!size.ok()) return size.status();
+    const uint64_t want = day->meta.column_sizes[uint8_t(c)];
+    if (*size < want) {
+      return absl::DataLossError(absl::StrCat("cannot write to ", day->dir, ": ", f->path(),
+                                              " is shorter (", *size, " bytes) than its metadata "
+                                              "says (", want, "); its files are left untouched"));
+    }
+    if (*size > want) {
+      absl::Status s = f->Truncate(want);  // the tail of an interrupted write
+      if (!s.ok()) return s;
+    }
+    day->files[uint8_t(c)] = std::move(*f);
+  }
+  OpenDay* result = day.get();
+  days_[iface] = std::move(day);
+  return result;
+}
+
+absl::StatusOr<bool> DbWriter::HasBlock(absl::string_view iface, int64_t time) {
+  absl::Status s = ValidateInterfaceName(iface);
+  if (s.ok()) s = ValidateBlockTime(time);
+  if (!s.ok()) return s;
+  absl::StatusOr<OpenDay*> day = Day(iface, time, /*create=*/false);
+  if (!day.ok()) return day.status();
+  return *day != nullptr && (*day)->meta.Find(time) >= 0;
+}
+
+absl::Status DbWriter::WriteBlock(absl::string_view iface, int64_t time,
+                                  absl::Span<const flow::FlowRow> rows,
+                                  const CaptureStats& capture) {
+  absl::Status s = ValidateInterfaceName(iface);
+  if (s.ok()) s = ValidateBlockTime(time);
+  if (!s.ok()) return s;
+  absl::StatusOr<OpenDay*> day_or = Day(iface, time, /*create=*/true);
+  if (!day_or.ok()) return day_or.status();
+  OpenDay& day = **day_or;
+  if (day.meta.Find(time) >= 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("block ", time, " of interface ", iface, " is already stored"));
+  }
+  s = encoder_.Encode(time, rows);
+  if (!s.ok()) return s;
+
+  BlockInfo info;
+  info.time = time;
+  info.rows = encoder_.rows();
+  info.v4_rows = encoder_.v4_rows();
+  info.totals.traffic = encoder_.traffic();
+  info.totals.flows_v4 = encoder_.v4_rows();
+  info.totals.flows_v6 = encoder_.rows() - encoder_.v4_rows();
+  info.totals.capture = capture;
+
+  for (Column c : kAllColumns) {
+    const absl::string_view data = encoder_.stored(c);
+    File& f = day.files[uint8_t(c)];
+    const uint64_t offset = day.meta.column_sizes[uint8_t(c)];
+    s = f.WriteAt(offset, data);
+    if (!s.ok()) break;
+    info.columns[uint8_t(c)] = {offset, uint32_t(data.size())};
+    Step(absl::StrCat("column_appended:", ColumnName(c)));
+  }
+  if (s.ok() && options_.sync) {
+    for (File& f : day.files) {
+      s = f.Sync();
+      if (!s.ok()) break;
+    }
+    if (s.ok()) Step("columns_synced");
+  }
+  if (s.ok()) {
+    DayMetadata next = day.meta;
+    next.Add(info);
+    bool renamed = false;
+    s = WriteFileAtomically(absl::StrCat(day.dir, "/", kMetadataFileName),
+                            EncodeDayMetadata(next), options_.sync, &renamed,
+                            [this](absl::string_view step) { Step(absl::StrCat("metadata_", step)); });
+    // Once renamed, the block is visible even if the directory sync failed:
+    // its data must stay. The caller sees the error and may retry, which then
+    // finds the block stored.
+    if (renamed) day.meta = std::move(next);
+    if (s.ok() || renamed) return s;
+  }
+  // The block is not visible; give back the space it took where possible. If
+  // this fails too, the next open of the day cuts the tail off.
+  for (Column c : kAllColumns) {
+    (void)day.files[uint8_t(c)].Truncate(day.meta.column_sizes[uint8_t(c)]);
+  }
+  return s;
+}
+
+}  // namespace goprobe::godb
