@@ -1,11 +1,13 @@
 #ifndef GOPROBE_LIB_GODB_BLOCK_H_
 #define GOPROBE_LIB_GODB_BLOCK_H_
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
 #include "absl/numeric/int128.h"
 #include "lib/flow/flow.h"
+#include "lib/godb/column.h"
 
 namespace goprobe::godb {
 
@@ -48,6 +50,27 @@ struct Totals {
     return a.traffic == b.traffic && a.flows_v4 == b.flows_v4 && a.flows_v6 == b.flows_v6 &&
            a.capture == b.capture;
   }
+};
+
+// Where one block's data sits in one of the day's data files.
+struct Extent {
+  uint64_t offset = 0;  // of the block header
+  uint32_t size = 0;    // header and payload; 0 for "nothing stored"
+};
+
+// What the day's metadata records of one block.
+struct BlockInfo {
+  int64_t time = 0;
+  uint32_t rows = 0;
+  uint32_t v4_rows = 0;
+  // Sizes of the day's address dictionary once this block's chunk was added:
+  // the block's sip and dip indices are below them.
+  uint32_t dict_v4_size = 0;
+  uint32_t dict_v6_size = 0;
+  Totals totals;
+  // One per data file (column.h); the address dictionary's extent is this
+  // block's chunk, empty if the block used no new address.
+  std::array<Extent, kNumFiles> extents;
 };
 
 // The decoded columns of one block. Rows are ordered IPv4 first: row i is

@@ -32,8 +32,8 @@ absl::StatusOr<BlockHeader> ParseBlockHeader(absl::string_view data) {
     return absl::DataLossError(absl::StrCat("unknown block format version ", uint8_t(p[12])));
   }
   BlockHeader h;
-  if (uint8_t(p[13]) >= kNumColumns) return absl::DataLossError("bad column id in block header");
-  h.column = Column(p[13]);
+  if (uint8_t(p[13]) >= kNumFiles) return absl::DataLossError("bad file id in block header");
+  h.file = uint8_t(p[13]);
   if (uint8_t(p[14]) > uint8_t(Codec::kZstd)) {
     return absl::DataLossError(absl::StrCat("unknown codec ", uint8_t(p[14])));
   }
@@ -49,7 +49,8 @@ absl::StatusOr<BlockHeader> ParseBlockHeader(absl::string_view data) {
   return h;
 }
 
-absl::Status BlockEncoder::Encode(int64_t time, absl::Span<const flow::FlowRow> rows) {
+absl::Status BlockEncoder::Encode(int64_t time, absl::Span<const flow::FlowRow> rows,
+                                  AddressDictionary* dict) {
   if (rows.size() > kMaxRowsPerBlock) {
     return absl::InvalidArgumentError(
         absl::StrCat("block of ", rows.size(), " rows exceeds the limit of ", kMaxRowsPerBlock));
@@ -98,44 +99,71 @@ absl::Status BlockEncoder::Encode(int64_t time, absl::Span<const flow::FlowRow> 
   rows_ = uint32_t(dport.size());
   v4_rows_ = uint32_t(sip4.size());
 
+  // New addresses join the day's dictionary; columns store indices.
+  std::vector<uint32_t> new4;
+  std::vector<absl::uint128> new6;
+  {
+    std::vector<uint32_t> all4(sip4);
+    all4.insert(all4.end(), dip4.begin(), dip4.end());
+    dict->AddMissing(all4, &new4);
+    std::vector<absl::uint128> all6(sip6);
+    all6.insert(all6.end(), dip6.begin(), dip6.end());
+    dict->AddMissing(all6, &new6);
+  }
+
   std::string raw;
-  EncodeKeyColumn<uint32_t>(sip4, /*sorted=*/true, &raw);
-  EncodeKeyColumn<absl::uint128>(sip6, /*sorted=*/true, &raw);
-  Finish(Column::kSip, time, raw);
-  raw.clear();
-  EncodeKeyColumn<uint32_t>(dip4, /*sorted=*/false, &raw);
-  EncodeKeyColumn<absl::uint128>(dip6, /*sorted=*/false, &raw);
-  Finish(Column::kDip, time, raw);
+  std::vector<uint32_t> indices;
+  auto encode_addresses = [&](Column c, const std::vector<uint32_t>& v4,
+                              const std::vector<absl::uint128>& v6) {
+    raw.clear();
+    indices.resize(v4.size());
+    for (size_t i = 0; i < v4.size(); ++i) indices[i] = dict->Index(v4[i]);
+    EncodeIndexColumn(indices, dict->v4_size(), &raw);
+    indices.resize(v6.size());
+    for (size_t i = 0; i < v6.size(); ++i) indices[i] = dict->Index(v6[i]);
+    EncodeIndexColumn(indices, dict->v6_size(), &raw);
+    Finish(int(c), time, rows_, v4_rows_, raw);
+  };
+  encode_addresses(Column::kSip, sip4, sip6);
+  encode_addresses(Column::kDip, dip4, dip6);
   raw.clear();
   EncodeKeyColumn<uint16_t>(dport, /*sorted=*/false, &raw);
-  Finish(Column::kDport, time, raw);
+  Finish(int(Column::kDport), time, rows_, v4_rows_, raw);
   raw.clear();
   EncodeKeyColumn<uint8_t>(proto, /*sorted=*/false, &raw);
-  Finish(Column::kProto, time, raw);
+  Finish(int(Column::kProto), time, rows_, v4_rows_, raw);
   const Column counter_columns[4] = {Column::kBytesRcvd, Column::kBytesSent, Column::kPktsRcvd,
                                      Column::kPktsSent};
   for (int c = 0; c < 4; ++c) {
     raw.clear();
     EncodeCounterColumn(counters[c], &raw);
-    Finish(counter_columns[c], time, raw);
+    Finish(int(counter_columns[c]), time, rows_, v4_rows_, raw);
+  }
+  stored_[kAddressDictionaryFile].clear();
+  if (!new4.empty() || !new6.empty()) {
+    raw.clear();
+    AddressDictionary::EncodeChunk(new4, new6, &raw);
+    Finish(kAddressDictionaryFile, time, uint32_t(new4.size() + new6.size()),
+           uint32_t(new4.size()), raw);
   }
   return absl::OkStatus();
 }
 
-void BlockEncoder::Finish(Column c, int64_t time, const std::string& raw) {
+void BlockEncoder::Finish(int file, int64_t time, uint32_t rows, uint32_t v4_rows,
+                          const std::string& raw) {
   const Codec used = Compress(codec_, zstd_level_, raw, &compressed_);
-  std::string& out = stored_[uint8_t(c)];
+  std::string& out = stored_[file];
   out.clear();
   out.reserve(kBlockHeaderSize + compressed_.size());
   PutFixed64(&out, 0);  // checksum, filled in below
   PutFixed32(&out, kBlockMagic);
   out.push_back(char(kBlockFormatVersion));
-  out.push_back(char(c));
+  out.push_back(char(file));
   out.push_back(char(used));
   out.push_back(0);
   PutFixed64(&out, uint64_t(time));
-  PutFixed32(&out, rows_);
-  PutFixed32(&out, v4_rows_);
+  PutFixed32(&out, rows);
+  PutFixed32(&out, v4_rows);
   PutFixed32(&out, uint32_t(raw.size()));
   PutFixed32(&out, uint32_t(compressed_.size()));
   out.append(compressed_);
@@ -143,8 +171,9 @@ void BlockEncoder::Finish(Column c, int64_t time, const std::string& raw) {
   for (int i = 0; i < 8; ++i) out[i] = char(sum >> (8 * i));
 }
 
-absl::Status BlockDecoder::Decode(absl::string_view stored, Column column, int64_t time,
-                                  uint32_t rows, uint32_t v4_rows, BlockColumns* out) {
+absl::StatusOr<absl::string_view> BlockDecoder::Open(absl::string_view stored, int file,
+                                                     int64_t time, uint32_t rows,
+                                                     uint32_t v4_rows) {
   absl::StatusOr<BlockHeader> h = ParseBlockHeader(stored);
   if (!h.ok()) return h.status();
   if (stored.size() != kBlockHeaderSize + uint64_t(h->stored_size)) {
@@ -154,26 +183,63 @@ absl::Status BlockDecoder::Decode(absl::string_view stored, Column column, int64
   if (DecodeFixed64(stored.data()) != Checksum(stored)) {
     return absl::DataLossError("checksum mismatch");
   }
-  if (h->column != column || h->time != time || h->rows != rows || h->v4_rows != v4_rows) {
+  if (h->file != file || h->time != time || h->rows != rows || h->v4_rows != v4_rows) {
     return absl::DataLossError("block header disagrees with the metadata");
   }
   raw_.resize(size_t(h->raw_size) + kUnpackPadding);
   absl::Status s = Decompress(h->codec, stored.substr(kBlockHeaderSize), raw_.data(), h->raw_size);
   if (!s.ok()) return s;
   std::fill(raw_.begin() + h->raw_size, raw_.end(), 0);
-  absl::string_view in(raw_.data(), h->raw_size);
+  return absl::string_view(raw_.data(), h->raw_size);
+}
 
-  const uint32_t v6_rows = rows - v4_rows;
-  bool ok = false;
+absl::Status BlockDecoder::DecodeAddresses(absl::string_view* in, const BlockInfo& block,
+                                           const AddressDictionary& dict,
+                                           std::vector<uint32_t>* v4,
+                                           std::vector<absl::uint128>* v6) {
+  if (block.dict_v4_size > dict.v4_size() || block.dict_v6_size > dict.v6_size()) {
+    return absl::DataLossError("address dictionary is shorter than the block needs");
+  }
+  const uint32_t v6_rows = block.rows - block.v4_rows;
+  indices_.resize(std::max(block.v4_rows, v6_rows));
+  if (!DecodeIndexColumn(in, block.v4_rows, block.dict_v4_size, indices_.data(), &scratch_)) {
+    return absl::DataLossError("undecodable IPv4 address indices");
+  }
+  if (dict.TouchesHole4(indices_.data(), block.v4_rows)) {
+    return absl::DataLossError("uses IPv4 addresses from an unreadable dictionary chunk");
+  }
+  v4->resize(block.v4_rows);
+  const uint32_t* values4 = dict.v4_values();
+  for (uint32_t i = 0; i < block.v4_rows; ++i) (*v4)[i] = values4[indices_[i]];
+
+  if (!DecodeIndexColumn(in, v6_rows, block.dict_v6_size, indices_.data(), &scratch_)) {
+    return absl::DataLossError("undecodable IPv6 address indices");
+  }
+  if (dict.TouchesHole6(indices_.data(), v6_rows)) {
+    return absl::DataLossError("uses IPv6 addresses from an unreadable dictionary chunk");
+  }
+  v6->resize(v6_rows);
+  const absl::uint128* values6 = dict.v6_values();
+  for (uint32_t i = 0; i < v6_rows; ++i) (*v6)[i] = values6[indices_[i]];
+  return absl::OkStatus();
+}
+
+absl::Status BlockDecoder::Decode(absl::string_view stored, Column column, const BlockInfo& block,
+                                  const AddressDictionary* dict, BlockColumns* out) {
+  absl::StatusOr<absl::string_view> opened =
+      Open(stored, int(column), block.time, block.rows, block.v4_rows);
+  if (!opened.ok()) return opened.status();
+  absl::string_view in = *opened;
+  const uint32_t rows = block.rows;
+  bool ok = true;
   switch (column) {
     case Column::kSip:
     case Column::kDip: {
-      auto& v4 = column == Column::kSip ? out->sip4 : out->dip4;
-      auto& v6 = column == Column::kSip ? out->sip6 : out->dip6;
-      v4.resize(v4_rows);
-      v6.resize(v6_rows);
-      ok = DecodeKeyColumn<uint32_t>(&in, v4_rows, v4.data(), &scratch_) &&
-           DecodeKeyColumn<absl::uint128>(&in, v6_rows, v6.data(), &scratch_);
+      absl::Status s =
+          column == Column::kSip
+              ? DecodeAddresses(&in, block, *dict, &out->sip4, &out->sip6)
+              : DecodeAddresses(&in, block, *dict, &out->dip4, &out->dip6);
+      if (!s.ok()) return s;
       break;
     }
     case Column::kDport:
@@ -200,9 +266,21 @@ absl::Status BlockDecoder::Decode(absl::string_view stored, Column column, int64
   if (!in.empty()) {
     return absl::DataLossError(absl::StrCat(in.size(), " trailing bytes after the column data"));
   }
-  out->time = time;
-  out->rows = rows;
-  out->v4_rows = v4_rows;
+  out->time = block.time;
+  out->rows = block.rows;
+  out->v4_rows = block.v4_rows;
+  return absl::OkStatus();
+}
+
+absl::Status BlockDecoder::DecodeDictionaryChunk(absl::string_view stored, const BlockInfo& block,
+                                                 uint32_t new_v4, uint32_t new_v6,
+                                                 AddressDictionary* dict) {
+  absl::StatusOr<absl::string_view> opened =
+      Open(stored, kAddressDictionaryFile, block.time, new_v4 + new_v6, new_v4);
+  if (!opened.ok()) return opened.status();
+  if (!dict->AppendChunk(*opened, new_v4, new_v6)) {
+    return absl::DataLossError("undecodable address dictionary chunk");
+  }
   return absl::OkStatus();
 }
 

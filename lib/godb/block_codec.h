@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "lib/flow/flow.h"
+#include "lib/godb/address_dictionary.h"
 #include "lib/godb/block.h"
 #include "lib/godb/column.h"
 #include "lib/godb/column_codec.h"
@@ -30,11 +31,11 @@ inline constexpr uint8_t kBlockFormatVersion = 1;
 inline constexpr uint32_t kMaxRowsPerBlock = 1u << 26;
 
 struct BlockHeader {
-  Column column = Column::kSip;
+  int file = 0;  // column.h: a column, or kAddressDictionaryFile
   Codec codec = Codec::kNone;
   int64_t time = 0;
-  uint32_t rows = 0;
-  uint32_t v4_rows = 0;
+  uint32_t rows = 0;     // of a dictionary chunk: its new addresses
+  uint32_t v4_rows = 0;  // of a dictionary chunk: its new IPv4 addresses
   uint32_t raw_size = 0;     // encoded column, before compression
   uint32_t stored_size = 0;  // bytes after the header
 };
@@ -44,27 +45,31 @@ struct BlockHeader {
 // sizes are plausible for the row count.
 absl::StatusOr<BlockHeader> ParseBlockHeader(absl::string_view data);
 
-// Turns the rows of one block into its eight stored column blocks. Rows are
-// put in storage order (IPv4 first, then by sip, dip, dport, proto) and rows
-// with equal keys are merged by adding their counters. Reusable: buffers are
-// kept across calls.
+// Turns the rows of one block into its eight stored column blocks and its
+// address dictionary chunk. Rows are put in storage order (IPv4 first, then
+// by sip, dip, dport, proto) and rows with equal keys are merged by adding
+// their counters. Reusable: buffers are kept across calls.
 class BlockEncoder {
  public:
   BlockEncoder(Codec codec, int zstd_level) : codec_(codec), zstd_level_(zstd_level) {}
 
-  // Fails if the rows are too many for one block or mix address families
-  // within a row.
-  absl::Status Encode(int64_t time, absl::Span<const flow::FlowRow> rows);
+  // Adds the block's new addresses to *dict (the day's dictionary, with its
+  // index built); the caller truncates it back if the block is not stored.
+  // Fails, leaving *dict as it was, if the rows are too many for one block
+  // or a row mixes address families.
+  absl::Status Encode(int64_t time, absl::Span<const flow::FlowRow> rows,
+                      AddressDictionary* dict);
 
   // Valid after a successful Encode.
   uint32_t rows() const { return rows_; }
   uint32_t v4_rows() const { return v4_rows_; }
   const flow::Counters& traffic() const { return traffic_; }
-  // Header and payload, ready to append to the column's file.
-  absl::string_view stored(Column c) const { return stored_[uint8_t(c)]; }
+  // Header and payload for data file `file` (column.h), ready to append;
+  // empty for the address dictionary when the block added no address.
+  absl::string_view stored(int file) const { return stored_[file]; }
 
  private:
-  void Finish(Column c, int64_t time, const std::string& raw);
+  void Finish(int file, int64_t time, uint32_t rows, uint32_t v4_rows, const std::string& raw);
 
   Codec codec_;
   int zstd_level_;
@@ -72,7 +77,7 @@ class BlockEncoder {
   uint32_t v4_rows_ = 0;
   flow::Counters traffic_;
   std::vector<const flow::FlowRow*> order_;
-  std::array<std::string, kNumColumns> stored_;
+  std::array<std::string, kNumFiles> stored_;
   std::string compressed_;
 };
 
@@ -80,16 +85,31 @@ class BlockEncoder {
 // consistency. Reusable: holds the decompression buffer and decode scratch.
 class BlockDecoder {
  public:
-  // `stored` is one column block as read from disk. The header must agree with
-  // the expected column, time and row counts (from the metadata). On success
-  // the column's vectors in *out hold its rows; other columns are untouched.
-  // Errors are DataLoss and say what is wrong, not where: the caller knows
-  // the file and offset.
-  absl::Status Decode(absl::string_view stored, Column column, int64_t time, uint32_t rows,
-                      uint32_t v4_rows, BlockColumns* out);
+  // `stored` is one column block of `block` as read from disk; its header
+  // must agree with the metadata. sip and dip need the day's address
+  // dictionary, loaded at least up to the block's dictionary sizes. On
+  // success the column's vectors in *out hold its rows; other columns are
+  // untouched. Errors are DataLoss and say what is wrong, not where: the
+  // caller knows the file and offset.
+  absl::Status Decode(absl::string_view stored, Column column, const BlockInfo& block,
+                      const AddressDictionary* dict, BlockColumns* out);
+
+  // Appends the dictionary chunk `stored` of `block` to *dict. new_v4 and
+  // new_v6 are the number of addresses the chunk must hold.
+  absl::Status DecodeDictionaryChunk(absl::string_view stored, const BlockInfo& block,
+                                     uint32_t new_v4, uint32_t new_v6, AddressDictionary* dict);
 
  private:
+  // Checks the header and checksum and decompresses into raw_; returns the
+  // encoded data (followed by kUnpackPadding readable bytes).
+  absl::StatusOr<absl::string_view> Open(absl::string_view stored, int file, int64_t time,
+                                         uint32_t rows, uint32_t v4_rows);
+  absl::Status DecodeAddresses(absl::string_view* in, const BlockInfo& block,
+                               const AddressDictionary& dict, std::vector<uint32_t>* v4,
+                               std::vector<absl::uint128>* v6);
+
   std::vector<char> raw_;
+  std::vector<uint32_t> indices_;
   DecodeScratch scratch_;
 };
 

@@ -8,11 +8,11 @@ absl::string_view ColumnName(Column c) {
   return kNames[uint8_t(c)];
 }
 
-absl::string_view ColumnFileName(Column c) {
-  static constexpr absl::string_view kFiles[kNumColumns] = {
-      "sip.gpf",        "dip.gpf",        "dport.gpf",     "proto.gpf",
-      "bytes_rcvd.gpf", "bytes_sent.gpf", "pkts_rcvd.gpf", "pkts_sent.gpf"};
-  return kFiles[uint8_t(c)];
+absl::string_view DataFileName(int file) {
+  static constexpr absl::string_view kFiles[kNumFiles] = {
+      "sip.gpf",        "dip.gpf",        "dport.gpf",     "proto.gpf",    "bytes_rcvd.gpf",
+      "bytes_sent.gpf", "pkts_rcvd.gpf",  "pkts_sent.gpf", "addresses.gpd"};
+  return kFiles[file];
 }
 
 }  // namespace goprobe::godb

@@ -26,10 +26,17 @@ inline constexpr std::array<Column, kNumColumns> kAllColumns = {
     Column::kSip,       Column::kDip,       Column::kDport,    Column::kProto,
     Column::kBytesRcvd, Column::kBytesSent, Column::kPktsRcvd, Column::kPktsSent};
 
+// A day partition's data files: the eight column files, then the address
+// dictionary shared by sip and dip. Indexes arrays of per-file sizes/extents.
+inline constexpr int kNumFiles = kNumColumns + 1;
+inline constexpr int kAddressDictionaryFile = kNumColumns;
+// "sip.gpf", ..., "pkts_sent.gpf", "addresses.gpd".
+absl::string_view DataFileName(int file);
+
 // "sip", "dip", ..., "pkts_sent": the attribute name, and the file's stem.
 absl::string_view ColumnName(Column c);
 // "sip.gpf", ...: the column's file inside a day directory.
-absl::string_view ColumnFileName(Column c);
+inline absl::string_view ColumnFileName(Column c) { return DataFileName(int(c)); }
 
 // A set of columns, for reading only what a query needs.
 class ColumnSet {

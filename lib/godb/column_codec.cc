@@ -212,6 +212,77 @@ bool DecodeKeyColumn(absl::string_view* in, size_t n, T* out, DecodeScratch* scr
   }
 }
 
+void EncodeIndexColumn(absl::Span<const uint32_t> indices, uint32_t dict_size, std::string* dst) {
+  const size_t n = indices.size();
+  const int bits = dict_size == 0 ? 0 : BitLength(dict_size - 1);
+  size_t runs = 0, run_bytes = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && indices[j] == indices[i]) ++j;
+    ++runs;
+    run_bytes += VarintLength(j - i);
+    i = j;
+  }
+  const size_t runs_size = VarintLength(runs) + PackedSize(runs, bits) + run_bytes;
+  if (runs_size < PackedSize(n, bits)) {
+    dst->push_back(char(ColumnEncoding::kIndexRuns));
+    PutVarint(dst, uint64_t(runs));
+    std::vector<uint32_t> heads;
+    std::vector<uint32_t> lengths;
+    heads.reserve(runs);
+    lengths.reserve(runs);
+    for (size_t i = 0; i < n;) {
+      size_t j = i + 1;
+      while (j < n && indices[j] == indices[i]) ++j;
+      heads.push_back(indices[i]);
+      lengths.push_back(uint32_t(j - i));
+      i = j;
+    }
+    PackBits(heads.data(), heads.size(), bits, dst);
+    for (uint32_t len : lengths) PutVarint(dst, len);
+    return;
+  }
+  dst->push_back(char(ColumnEncoding::kIndexPacked));
+  PackBits(indices.data(), n, bits, dst);
+}
+
+bool DecodeIndexColumn(absl::string_view* in, size_t n, uint32_t dict_size, uint32_t* out,
+                       DecodeScratch* scratch) {
+  if (in->empty() || (n > 0 && dict_size == 0)) return false;
+  const auto encoding = ColumnEncoding(static_cast<uint8_t>((*in)[0]));
+  in->remove_prefix(1);
+  const int bits = dict_size == 0 ? 0 : BitLength(dict_size - 1);
+  uint32_t max_index = 0;
+  if (encoding == ColumnEncoding::kIndexPacked) {
+    absl::string_view packed;
+    if (!GetBytes(in, PackedSize(n, bits), &packed)) return false;
+    UnpackBits(packed.data(), n, bits, out);
+    for (size_t i = 0; i < n; ++i) max_index = std::max(max_index, out[i]);
+  } else if (encoding == ColumnEncoding::kIndexRuns) {
+    uint64_t runs;
+    absl::string_view packed;
+    if (!GetVarint(in, &runs) || runs > n || (n > 0 && runs == 0) ||
+        !GetBytes(in, PackedSize(runs, bits), &packed)) {
+      return false;
+    }
+    scratch->indices.resize(runs);
+    uint32_t* heads = scratch->indices.data();
+    UnpackBits(packed.data(), runs, bits, heads);
+    size_t row = 0;
+    for (size_t r = 0; r < runs; ++r) {
+      uint64_t len;
+      if (!GetVarint(in, &len) || len == 0 || len > n - row) return false;
+      std::fill(out + row, out + row + len, heads[r]);
+      max_index = std::max(max_index, heads[r]);
+      row += len;
+    }
+    if (row != n) return false;
+  } else {
+    return false;
+  }
+  return n == 0 || max_index < dict_size;
+}
+
 void EncodeCounterColumn(absl::Span<const uint64_t> values, std::string* dst) {
   const size_t n = values.size();
   std::array<size_t, 65> histogram{};

@@ -33,6 +33,8 @@ enum class ColumnEncoding : uint8_t {
   kDictPacked = 1,  // sorted distinct values, then bit-packed indices
   kDictSorted = 2,  // sorted distinct values, then run lengths (column is sorted)
   kPatchedPacked = 3,  // counters: low bits packed, larger values patched
+  kIndexPacked = 4,    // dictionary indices, bit-packed
+  kIndexRuns = 5,      // dictionary indices as (index, run length) pairs
 };
 
 // Reusable buffers so decoding a stream of blocks allocates nothing once they
@@ -51,6 +53,15 @@ void EncodeKeyColumn(absl::Span<const T> values, bool sorted, std::string* dst);
 // *in past them.
 template <typename T>
 bool DecodeKeyColumn(absl::string_view* in, size_t n, T* out, DecodeScratch* scratch);
+
+// Address columns hold indices into the day's address dictionary, each below
+// dict_size, packed at BitLength(dict_size - 1) bits; runs of equal indices
+// (sip, which is sorted) are stored once with their length when that is
+// smaller.
+void EncodeIndexColumn(absl::Span<const uint32_t> indices, uint32_t dict_size, std::string* dst);
+// Decodes n indices; fails if any is not below dict_size.
+bool DecodeIndexColumn(absl::string_view* in, size_t n, uint32_t dict_size, uint32_t* out,
+                       DecodeScratch* scratch);
 
 void EncodeCounterColumn(absl::Span<const uint64_t> values, std::string* dst);
 bool DecodeCounterColumn(absl::string_view* in, size_t n, uint64_t* out);

@@ -14,8 +14,8 @@ constexpr char kMagic[8] = {'G', 'P', 'D', 'B', 'M', 'E', 'T', 'A'};
 constexpr uint32_t kVersion = 1;
 constexpr size_t kHeaderSize = 32;
 constexpr size_t kTotalsSize = 10 * 8;
-constexpr size_t kRecordSize = 8 + 4 + 4 + kTotalsSize + kNumColumns * 12;
-constexpr size_t kFixedSize = kHeaderSize + kNumColumns * 8 + kTotalsSize;
+constexpr size_t kRecordSize = 8 + 4 + 4 + 4 + 4 + kTotalsSize + kNumFiles * 12;
+constexpr size_t kFixedSize = kHeaderSize + kNumFiles * 8 + kTotalsSize;
 constexpr size_t kChecksumSize = 8;
 constexpr int64_t kDay = 86400;
 
@@ -52,10 +52,11 @@ void DayMetadata::Add(const BlockInfo& block) {
                              [](const BlockInfo& b, int64_t t) { return b.time < t; });
   blocks.insert(it, block);
   totals += block.totals;
-  for (int c = 0; c < kNumColumns; ++c) {
-    column_sizes[c] =
-        std::max(column_sizes[c], block.columns[c].offset + block.columns[c].size);
+  for (int f = 0; f < kNumFiles; ++f) {
+    file_sizes[f] = std::max(file_sizes[f], block.extents[f].offset + block.extents[f].size);
   }
+  dict_v4_size = std::max(dict_v4_size, block.dict_v4_size);
+  dict_v6_size = std::max(dict_v6_size, block.dict_v6_size);
 }
 
 std::string EncodeDayMetadata(const DayMetadata& meta) {
@@ -67,14 +68,16 @@ std::string EncodeDayMetadata(const DayMetadata& meta) {
   PutFixed64(&out, uint64_t(meta.day_start));
   PutFixed32(&out, uint32_t(kRecordSize));
   PutFixed32(&out, 0);
-  for (uint64_t size : meta.column_sizes) PutFixed64(&out, size);
+  for (uint64_t size : meta.file_sizes) PutFixed64(&out, size);
   PutTotals(&out, meta.totals);
   for (const BlockInfo& b : meta.blocks) {
     PutFixed64(&out, uint64_t(b.time));
     PutFixed32(&out, b.rows);
     PutFixed32(&out, b.v4_rows);
+    PutFixed32(&out, b.dict_v4_size);
+    PutFixed32(&out, b.dict_v6_size);
     PutTotals(&out, b.totals);
-    for (const ColumnExtent& e : b.columns) {
+    for (const Extent& e : b.extents) {
       PutFixed64(&out, e.offset);
       PutFixed32(&out, e.size);
     }
@@ -105,8 +108,8 @@ absl::StatusOr<DayMetadata> DecodeDayMetadata(absl::string_view data) {
   DayMetadata meta;
   meta.day_start = int64_t(DecodeFixed64(p + 16));
   if (meta.day_start % kDay != 0) return absl::DataLossError("metadata day start not at midnight");
-  for (int c = 0; c < kNumColumns; ++c) meta.column_sizes[c] = DecodeFixed64(p + kHeaderSize + 8 * c);
-  meta.totals = GetTotals(p + kHeaderSize + kNumColumns * 8);
+  for (int f = 0; f < kNumFiles; ++f) meta.file_sizes[f] = DecodeFixed64(p + kHeaderSize + 8 * f);
+  meta.totals = GetTotals(p + kHeaderSize + kNumFiles * 8);
 
   Totals sum;
   meta.blocks.resize(count);
@@ -116,16 +119,20 @@ absl::StatusOr<DayMetadata> DecodeDayMetadata(absl::string_view data) {
     b.time = int64_t(DecodeFixed64(r));
     b.rows = DecodeFixed32(r + 8);
     b.v4_rows = DecodeFixed32(r + 12);
-    b.totals = GetTotals(r + 16);
-    for (int c = 0; c < kNumColumns; ++c) {
-      b.columns[c].offset = DecodeFixed64(r + 16 + kTotalsSize + 12 * c);
-      b.columns[c].size = DecodeFixed32(r + 16 + kTotalsSize + 12 * c + 8);
-      if (b.columns[c].offset + b.columns[c].size > meta.column_sizes[c] ||
-          b.columns[c].offset > meta.column_sizes[c]) {
-        return absl::DataLossError(absl::StrCat("block ", b.time, ": ", ColumnName(Column(c)),
-                                                " extent beyond the column's size"));
+    b.dict_v4_size = DecodeFixed32(r + 16);
+    b.dict_v6_size = DecodeFixed32(r + 20);
+    b.totals = GetTotals(r + 24);
+    for (int f = 0; f < kNumFiles; ++f) {
+      Extent& e = b.extents[f];
+      e.offset = DecodeFixed64(r + 24 + kTotalsSize + 12 * f);
+      e.size = DecodeFixed32(r + 24 + kTotalsSize + 12 * f + 8);
+      if (e.offset > meta.file_sizes[f] || e.size > meta.file_sizes[f] - e.offset) {
+        return absl::DataLossError(absl::StrCat("block ", b.time, ": extent in ",
+                                                DataFileName(f), " beyond the file's size"));
       }
     }
+    meta.dict_v4_size = std::max(meta.dict_v4_size, b.dict_v4_size);
+    meta.dict_v6_size = std::max(meta.dict_v6_size, b.dict_v6_size);
     if (b.time < meta.day_start || b.time >= meta.day_start + kDay) {
       return absl::DataLossError(absl::StrCat("block time ", b.time, " outside the day"));
     }

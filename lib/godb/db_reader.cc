@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "lib/godb/day_dictionary.h"
 #include "lib/godb/layout.h"
 
 namespace goprobe::godb {
@@ -85,6 +86,10 @@ absl::Status DayReader::ReadBlock(size_t index, ColumnSet columns, BlockColumns*
   out->time = b.time;
   out->rows = b.rows;
   out->v4_rows = b.v4_rows;
+  if (!dict_loaded_ && (columns.Has(Column::kSip) || columns.Has(Column::kDip))) {
+    dict_status_ = LoadDayDictionary(day_.dir, meta_, &decoder_, &dict_);
+    dict_loaded_ = true;
+  }
   for (Column c : kAllColumns) {
     if (!columns.Has(c)) continue;
     File& f = files_[uint8_t(c)];
@@ -96,13 +101,15 @@ absl::Status DayReader::ReadBlock(size_t index, ColumnSet columns, BlockColumns*
       }
       f = std::move(*opened);
     }
-    const ColumnExtent& e = b.columns[uint8_t(c)];
+    const Extent& e = b.extents[uint8_t(c)];
     buffer_.resize(e.size);
     absl::Status s = f.ReadAt(e.offset, e.size, buffer_.data());
-    if (s.ok()) s = decoder_.Decode(buffer_, c, b.time, b.rows, b.v4_rows, out);
+    if (s.ok()) s = decoder_.Decode(buffer_, c, b, &dict_, out);
     if (!s.ok()) {
+      const bool dictionary_damage = !dict_status_.ok() && (c == Column::kSip || c == Column::kDip);
       return absl::DataLossError(absl::StrCat(path, ": block ", b.time, " at offset ", e.offset,
-                                              ": ", s.message()));
+                                              ": ", s.message(),
+                                              dictionary_damage ? absl::StrCat(" (", dict_status_.message(), ")") : ""));
     }
   }
   return absl::OkStatus();

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "lib/godb/address_dictionary.h"
 #include "lib/godb/block.h"
 #include "lib/godb/block_codec.h"
 #include "lib/godb/column.h"
@@ -71,6 +72,11 @@ class DayReader {
   std::array<File, kNumColumns> files_;
   std::string buffer_;
   BlockDecoder decoder_;
+  // Loaded on the first read of sip or dip; problems are kept so every block
+  // that needs a damaged chunk can say why.
+  bool dict_loaded_ = false;
+  absl::Status dict_status_;
+  AddressDictionary dict_;
 };
 
 // A block, a day or a file that a scan skipped, and why.

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/godb/day_dictionary.h"
 #include "lib/godb/layout.h"
 
 namespace goprobe::godb {
@@ -45,10 +46,10 @@ absl::StatusOr<DbWriter::OpenDay*> DbWriter::Day(absl::string_view iface, int64_
   } else if (!absl::IsNotFound(meta_data.status())) {
     return meta_data.status();
   } else {
-    // No metadata: a new day, unless column files with data say otherwise.
-    for (Column c : kAllColumns) {
+    // No metadata: a new day, unless data files with data say otherwise.
+    for (int f = 0; f < kNumFiles; ++f) {
       struct stat st;
-      const std::string file = absl::StrCat(day->dir, "/", ColumnFileName(c));
+      const std::string file = absl::StrCat(day->dir, "/", DataFileName(f));
       if (::stat(file.c_str(), &st) == 0 && st.st_size > 0) {
         return absl::DataLossError(absl::StrCat("cannot write to ", day->dir, ": ", file,
                                                 " has data but ", kMetadataFileName,
@@ -59,14 +60,19 @@ absl::StatusOr<DbWriter::OpenDay*> DbWriter::Day(absl::string_view iface, int64_
     absl::Status s = CreateDirectories(day->dir, options_.sync);
     if (!s.ok()) return s;
     Step("day_dir_created");
+    // Empty metadata before any column data, so that column data without
+    // metadata can only mean damage from outside, never a crash of ours.
+    s = WriteFileAtomically(meta_path, EncodeDayMetadata(day->meta), options_.sync);
+    if (!s.ok()) return s;
+    Step("day_metadata_created");
   }
 
-  for (Column c : kAllColumns) {
-    absl::StatusOr<File> f = File::OpenForWrite(absl::StrCat(day->dir, "/", ColumnFileName(c)));
+  for (int file = 0; file < kNumFiles; ++file) {
+    absl::StatusOr<File> f = File::OpenForWrite(absl::StrCat(day->dir, "/", DataFileName(file)));
     if (!f.ok()) return f.status();
     absl::StatusOr<uint64_t> size = f->Size();
     if (!size.ok()) return size.status();
-    const uint64_t want = day->meta.column_sizes[uint8_t(c)];
+    const uint64_t want = day->meta.file_sizes[file];
     if (*size < want) {
       return absl::DataLossError(absl::StrCat("cannot write to ", day->dir, ": ", f->path(),
                                               " is shorter (", *size, " bytes) than its metadata "
@@ -76,7 +82,13 @@ absl::StatusOr<DbWriter::OpenDay*> DbWriter::Day(absl::string_view iface, int64_
       absl::Status s = f->Truncate(want);  // the tail of an interrupted write
       if (!s.ok()) return s;
     }
-    day->files[uint8_t(c)] = std::move(*f);
+    day->files[file] = std::move(*f);
+  }
+  BlockDecoder decoder;
+  absl::Status loaded = LoadDayDictionary(day->dir, day->meta, &decoder, &day->dict);
+  if (!loaded.ok() || !day->dict.BuildIndex()) {
+    return absl::DataLossError(absl::StrCat("cannot write to ", day->dir, ": ", loaded.message(),
+                                            "; its files are left untouched"));
   }
   OpenDay* result = day.get();
   days_[iface] = std::move(day);
@@ -105,33 +117,35 @@ absl::Status DbWriter::WriteBlock(absl::string_view iface, int64_t time,
     return absl::AlreadyExistsError(
         absl::StrCat("block ", time, " of interface ", iface, " is already stored"));
   }
-  s = encoder_.Encode(time, rows);
+  const uint32_t dict_v4 = day.dict.v4_size(), dict_v6 = day.dict.v6_size();
+  s = encoder_.Encode(time, rows, &day.dict);
   if (!s.ok()) return s;
 
   BlockInfo info;
   info.time = time;
   info.rows = encoder_.rows();
   info.v4_rows = encoder_.v4_rows();
+  info.dict_v4_size = day.dict.v4_size();
+  info.dict_v6_size = day.dict.v6_size();
   info.totals.traffic = encoder_.traffic();
   info.totals.flows_v4 = encoder_.v4_rows();
   info.totals.flows_v6 = encoder_.rows() - encoder_.v4_rows();
   info.totals.capture = capture;
 
-  for (Column c : kAllColumns) {
-    const absl::string_view data = encoder_.stored(c);
-    File& f = day.files[uint8_t(c)];
-    const uint64_t offset = day.meta.column_sizes[uint8_t(c)];
-    s = f.WriteAt(offset, data);
-    if (!s.ok()) break;
-    info.columns[uint8_t(c)] = {offset, uint32_t(data.size())};
-    Step(absl::StrCat("column_appended:", ColumnName(c)));
+  for (int file = 0; file < kNumFiles && s.ok(); ++file) {
+    const absl::string_view data = encoder_.stored(file);
+    const uint64_t offset = day.meta.file_sizes[file];
+    info.extents[file] = {offset, uint32_t(data.size())};
+    if (data.empty()) continue;
+    s = day.files[file].WriteAt(offset, data);
+    if (s.ok()) Step(absl::StrCat("appended:", DataFileName(file)));
   }
   if (s.ok() && options_.sync) {
     for (File& f : day.files) {
       s = f.Sync();
       if (!s.ok()) break;
     }
-    if (s.ok()) Step("columns_synced");
+    if (s.ok()) Step("data_synced");
   }
   if (s.ok()) {
     DayMetadata next = day.meta;
@@ -146,10 +160,12 @@ absl::Status DbWriter::WriteBlock(absl::string_view iface, int64_t time,
     if (renamed) day.meta = std::move(next);
     if (s.ok() || renamed) return s;
   }
-  // The block is not visible; give back the space it took where possible. If
-  // this fails too, the next open of the day cuts the tail off.
-  for (Column c : kAllColumns) {
-    (void)day.files[uint8_t(c)].Truncate(day.meta.column_sizes[uint8_t(c)]);
+  // The block is not visible; forget its addresses and give back the space
+  // it took where possible. If truncating fails too, the next open of the
+  // day cuts the tail off.
+  day.dict.Truncate(dict_v4, dict_v6);
+  for (int file = 0; file < kNumFiles; ++file) {
+    (void)day.files[file].Truncate(day.meta.file_sizes[file]);
   }
   return s;
 }

@@ -13,6 +13,7 @@
 #include "absl/types/span.h"
 #include "lib/flow/flow.h"
 #include "lib/godb/block.h"
+#include "lib/godb/address_dictionary.h"
 #include "lib/godb/block_codec.h"
 #include "lib/godb/compression.h"
 #include "lib/godb/day_metadata.h"
@@ -27,10 +28,10 @@ struct WriterOptions {
   // that measure encoding alone.
   bool sync = true;
   // Called with a step name between every two steps that touch the disk
-  // ("day_dir_created", "column_appended:<name>", "columns_synced",
-  // "metadata_temp_written", "metadata_renamed", "metadata_directory_synced"). For
-  // crash tests: a hook that kills the process shows what a crash there
-  // leaves behind.
+  // ("day_dir_created", "day_metadata_created", "appended:<file>",
+  // "data_synced", "metadata_temp_written", "metadata_renamed",
+  // "metadata_directory_synced"). For crash tests: a hook that kills the
+  // process shows what a crash there leaves behind.
   std::function<void(absl::string_view step)> step_hook;
 };
 
@@ -40,7 +41,7 @@ struct WriterOptions {
 // another process, is refused until the first is destroyed or dies.
 //
 // WriteBlock makes one five-minute block of one interface durable and visible
-// atomically: column data is appended and synced first, then the day's
+// atomically: column data and new addresses are appended and synced first, then the day's
 // metadata is replaced by rename. A crash at any point leaves every
 // previously written block readable and the new block either fully visible or
 // absent; leftover bytes of an interrupted append are cut off the next time
@@ -74,7 +75,8 @@ class DbWriter {
     int64_t day_start = 0;
     std::string dir;
     DayMetadata meta;
-    std::array<File, kNumColumns> files;
+    AddressDictionary dict;
+    std::array<File, kNumFiles> files;
   };
 
   DbWriter(std::string path, WriterOptions options, FileLock lock)
