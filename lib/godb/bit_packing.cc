@@ -40,7 +40,7 @@ void PackGeneric(const T* values, size_t n, int bits, std::string* dst) {
 template <int kBits, typename T>
 void UnpackFixed(const char* in, size_t n, T* out) {
   if constexpr (kBits == 0) {
-    std::memset(out, 0, n * sizeof(T));
+    if (n > 0) std::memset(out, 0, n * sizeof(T));  // out may be null when n is 0
   } else if constexpr (kBits <= 57) {
     constexpr uint64_t kMask = kBits == 64 ? ~uint64_t{0} : (uint64_t{1} << kBits) - 1;
     size_t i = 0;

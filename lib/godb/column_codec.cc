@@ -174,7 +174,7 @@ bool DecodeKeyColumn(absl::string_view* in, size_t n, T* out, DecodeScratch* scr
       absl::string_view bytes;
       if (n > in->size() / kWidth<T> || !GetBytes(in, n * kWidth<T>, &bytes)) return false;
       if constexpr (sizeof(T) == kWidth<T> && sizeof(T) > 1) {
-        std::memcpy(out, bytes.data(), bytes.size());  // little-endian host
+        if (n > 0) std::memcpy(out, bytes.data(), bytes.size());  // little-endian host
       } else {
         for (size_t i = 0; i < n; ++i) out[i] = GetPlain<T>(bytes.data() + i * kWidth<T>);
       }

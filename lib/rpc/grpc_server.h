@@ -1,0 +1,57 @@
+#ifndef GOPROBE_LIB_RPC_GRPC_SERVER_H_
+#define GOPROBE_LIB_RPC_GRPC_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace goprobe::rpc {
+
+// A listen address: "host:port" (TCP; "[::]:port" for all addresses) or
+// "unix:/path" (a unix socket). InvalidArgument names a malformed one.
+absl::Status ValidateListenAddress(absl::string_view address);
+
+struct ServerOptions {
+  std::vector<std::string> listen;  // at least one
+  int max_receive_message_bytes = 8 << 20;
+};
+
+// A running gRPC server with every goProbe convention: the services given,
+// gRPC health checking (every service SERVING), server reflection, and a
+// listener per address. Unix sockets are created owner-only (0600) and a stale
+// socket file is replaced. TCP port 0 picks a free port; bound_ports() tells
+// which.
+class GrpcServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const ServerOptions& options,
+                                                           const std::vector<grpc::Service*>& services);
+  ~GrpcServer();
+
+  // The port each TCP listener bound, in the order given (0 for unix sockets).
+  const std::vector<int>& bound_ports() const { return ports_; }
+  grpc::Server* server() { return server_.get(); }
+  // Stops accepting, lets running calls finish for up to `grace`, then
+  // cancels what is left.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  std::unique_ptr<grpc::Server> server_;
+  std::vector<int> ports_;
+  std::vector<std::string> unix_paths_;
+};
+
+// Blocks SIGINT and SIGTERM in the calling thread and the threads it starts
+// later, so that WaitForTerminationSignal receives them. Call first in main.
+void BlockTerminationSignals();
+// Waits for SIGINT or SIGTERM and returns the signal's name.
+std::string WaitForTerminationSignal();
+
+}  // namespace goprobe::rpc
+
+#endif  // GOPROBE_LIB_RPC_GRPC_SERVER_H_

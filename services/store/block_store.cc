@@ -1,0 +1,96 @@
+#include "services/store/block_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "lib/godb/block.h"
+
+namespace goprobe::store {
+
+absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& db_path,
+                                                             host::HostIdentity identity,
+                                                             godb::WriterOptions options) {
+  absl::StatusOr<std::unique_ptr<godb::DbWriter>> writer =
+      godb::DbWriter::Open(db_path, std::move(options));
+  if (!writer.ok()) return writer.status();
+  return std::unique_ptr<BlockStore>(new BlockStore(std::move(*writer), std::move(identity)));
+}
+
+BlockStore::BlockStore(std::unique_ptr<godb::DbWriter> writer, host::HostIdentity identity)
+    : writer_(std::move(writer)),
+      reader_(writer_->path()),
+      identity_(std::move(identity)),
+      thread_([this] { Run(); }) {}
+
+BlockStore::~BlockStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+void BlockStore::Submit(const v1::FlowBatch& header, std::vector<flow::FlowRow> rows, Done done) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back({header, std::move(rows), std::move(done)});
+}
+
+void BlockStore::Run() {
+  for (;;) {
+    Job job;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](BlockStore* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+            return s->stopping_ || !s->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, and everything queued is written
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    absl::StatusOr<v1::IngestAck> ack = Write(job);
+    job.done(std::move(ack));
+  }
+}
+
+absl::StatusOr<v1::IngestAck> BlockStore::Write(Job& job) {
+  const v1::FlowBatch& h = job.header;
+  v1::IngestAck ack;
+  ack.set_host_id(h.host_id());
+  ack.set_iface(h.iface());
+  ack.set_block_time(h.block_time());
+  ack.set_sequence(h.sequence());
+  if (h.host_id() != identity_.host_id) {
+    ack.set_result(v1::IngestAck::RESULT_REJECTED);
+    ack.set_message(absl::StrCat("this store holds the flows of host ", identity_.hostname, " (id ",
+                                 identity_.host_id, "), not of ", h.hostname(), " (id ",
+                                 h.host_id(), ")"));
+    return ack;
+  }
+  godb::CaptureStats capture;
+  capture.pkts_received = h.capture().packets_received();
+  capture.pkts_dropped_kernel = h.capture().packets_dropped_kernel();
+  capture.pkts_dropped_iface = h.capture().packets_dropped_iface();
+  capture.pkts_malformed = h.capture().packets_malformed();
+  absl::Status s = writer_->WriteBlock(h.iface(), h.block_time(), job.rows, capture);
+  if (s.ok()) {
+    ack.set_result(v1::IngestAck::RESULT_STORED);
+    ack.set_rows_written(job.rows.size());
+  } else if (absl::IsAlreadyExists(s)) {
+    ack.set_result(v1::IngestAck::RESULT_DUPLICATE);
+    ack.set_message(std::string(s.message()));
+  } else if (absl::IsInvalidArgument(s)) {
+    ack.set_result(v1::IngestAck::RESULT_REJECTED);
+    ack.set_message(std::string(s.message()));
+  } else {
+    return s;  // not durable: the sender keeps the batch and retries
+  }
+  return ack;
+}
+
+absl::StatusOr<std::vector<godb::InterfaceSummary>> BlockStore::Summaries(
+    const std::vector<std::string>& ifaces, int64_t first, int64_t last) const {
+  std::vector<godb::ScanProblem> problems;
+  return godb::SummarizeInterfaces(reader_, ifaces, first, last, &problems);
+}
+
+}  // namespace goprobe::store

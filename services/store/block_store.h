@@ -1,0 +1,80 @@
+#ifndef GOPROBE_SERVICES_STORE_BLOCK_STORE_H_
+#define GOPROBE_SERVICES_STORE_BLOCK_STORE_H_
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "lib/flow/flow.h"
+#include "lib/godb/db_reader.h"
+#include "lib/godb/db_writer.h"
+#include "lib/godb/interface_summary.h"
+#include "lib/host/host_identity.h"
+#include "proto/goprobe/v1/store.pb.h"
+
+namespace goprobe::store {
+
+// The store's side of goDB: the single DbWriter, driven by one writer thread
+// that every Ingest stream queues complete batches to, and a reader for
+// listings.
+//
+// A batch is acknowledged only after DbWriter::WriteBlock returned, i.e. once
+// its data and metadata are fsync'd. Identity is (host id, interface, block
+// time): this store holds one host's flows, so a batch of another host is
+// rejected, and a batch whose block is already stored is acknowledged as a
+// duplicate without writing, which makes a sender's retries safe.
+class BlockStore {
+ public:
+  // The outcome of one batch: an acknowledgement to send, or a Status when
+  // the batch could not be made durable (disk full, I/O error) and the sender
+  // must keep it and retry later.
+  using Done = std::function<void(absl::StatusOr<v1::IngestAck>)>;
+
+  // Opens the database for writing (taking its lock) and starts the writer
+  // thread.
+  static absl::StatusOr<std::unique_ptr<BlockStore>> Open(const std::string& db_path,
+                                                          host::HostIdentity identity,
+                                                          godb::WriterOptions options = {});
+  // Writes what is queued, then stops.
+  ~BlockStore();
+
+  // Queues a complete, validated batch (`header` as BatchAssembler gives it,
+  // its `rows`). `done` runs on the writer thread.
+  void Submit(const v1::FlowBatch& header, std::vector<flow::FlowRow> rows, Done done);
+
+  // Interface summaries over blocks in [first, last] (all interfaces when
+  // `ifaces` is empty), from metadata only. Safe from any thread.
+  absl::StatusOr<std::vector<godb::InterfaceSummary>> Summaries(
+      const std::vector<std::string>& ifaces, int64_t first, int64_t last) const;
+
+  const host::HostIdentity& identity() const { return identity_; }
+
+ private:
+  struct Job {
+    v1::FlowBatch header;
+    std::vector<flow::FlowRow> rows;
+    Done done;
+  };
+
+  BlockStore(std::unique_ptr<godb::DbWriter> writer, host::HostIdentity identity);
+  void Run();
+  absl::StatusOr<v1::IngestAck> Write(Job& job);
+
+  std::unique_ptr<godb::DbWriter> writer_;
+  godb::DbReader reader_;
+  const host::HostIdentity identity_;
+
+  absl::Mutex mu_;
+  std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace goprobe::store
+
+#endif  // GOPROBE_SERVICES_STORE_BLOCK_STORE_H_

@@ -1,0 +1,106 @@
+// gostore: the single writer of a host's goDB. Receives five-minute flow
+// batches from goprobe over gRPC (Store.Ingest), acknowledges each once it is
+// durable, and lists the interfaces it holds.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
+#include "lib/godb/compression.h"
+#include "lib/host/host_identity.h"
+#include "lib/rpc/grpc_server.h"
+#include "services/store/block_store.h"
+#include "services/store/store_service.h"
+#include "spdlog/spdlog.h"
+
+int main(int argc, char** argv) {
+  using namespace goprobe;
+  rpc::BlockTerminationSignals();
+
+  std::string db;
+  std::vector<std::string> listen;
+  std::string codec_name = "lz4";
+  uint64_t host_id = 0;
+  std::string hostname;
+  std::string machine_id_file = "/etc/machine-id";
+  std::string log_level = "info";
+
+  CLI::App app("gostore: stores goprobe's flow batches in a goDB directory and serves them "
+               "over gRPC (Store.Ingest, Store.ListInterfaces, health, reflection).");
+  app.add_option("--db", db, "goDB directory (created if missing); gostore is its only writer")
+      ->required();
+  app.add_option("--listen", listen,
+                 "address to serve on: host:port, [ipv6]:port or unix:/path (repeatable)")
+      ->required();
+  app.add_option("--compression", codec_name, "block compression: lz4, zstd or none")
+      ->capture_default_str();
+  app.add_option("--host-id", host_id,
+                 "this host's id (default: derived from --machine-id-file)");
+  app.add_option("--hostname", hostname, "this host's name (default: the kernel's hostname)");
+  app.add_option("--machine-id-file", machine_id_file, "where the host id comes from")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  const spdlog::level::level_enum level = spdlog::level::from_str(log_level);
+  if (level == spdlog::level::off && log_level != "off") {
+    std::fprintf(stderr, "gostore: --log-level \"%s\": want trace, debug, info, warn, error or off\n",
+                 log_level.c_str());
+    return 2;
+  }
+  spdlog::set_level(level);
+
+  absl::StatusOr<godb::Codec> codec = godb::ParseCodec(codec_name);
+  if (!codec.ok()) {
+    std::fprintf(stderr, "gostore: --compression: %s\n", std::string(codec.status().message()).c_str());
+    return 2;
+  }
+  host::HostIdentity identity;
+  if (host_id == 0) {
+    absl::StatusOr<host::HostIdentity> local = host::LocalHostIdentity(machine_id_file);
+    if (!local.ok()) {
+      std::fprintf(stderr, "gostore: %s (--host-id)\n", std::string(local.status().message()).c_str());
+      return 2;
+    }
+    identity = *local;
+  } else {
+    identity.host_id = host_id;
+    absl::StatusOr<host::HostIdentity> local = host::LocalHostIdentity(machine_id_file);
+    identity.hostname = local.ok() ? local->hostname : "localhost";
+  }
+  if (!hostname.empty()) identity.hostname = hostname;
+
+  godb::WriterOptions options;
+  options.codec = *codec;
+  absl::StatusOr<std::unique_ptr<store::BlockStore>> blocks =
+      store::BlockStore::Open(db, identity, options);
+  if (!blocks.ok()) {
+    std::fprintf(stderr, "gostore: %s\n", std::string(blocks.status().message()).c_str());
+    return 1;
+  }
+  store::StoreService service(blocks->get());
+  rpc::ServerOptions server_options;
+  server_options.listen = listen;
+  absl::StatusOr<std::unique_ptr<rpc::GrpcServer>> server =
+      rpc::GrpcServer::Start(server_options, {&service});
+  if (!server.ok()) {
+    std::fprintf(stderr, "gostore: %s\n", std::string(server.status().message()).c_str());
+    return 1;
+  }
+  for (size_t i = 0; i < listen.size(); ++i) {
+    const int port = (*server)->bound_ports()[i];
+    spdlog::info("gostore: serving {} on {}{}", db, listen[i],
+                 port > 0 ? " (port " + std::to_string(port) + ")" : "");
+  }
+  spdlog::info("gostore: host {} (id {})", identity.hostname, identity.host_id);
+
+  const std::string signal = rpc::WaitForTerminationSignal();
+  spdlog::info("gostore: {}: finishing open streams, then stopping", signal);
+  (*server)->Shutdown(absl::Seconds(10));
+  blocks->reset();  // writes whatever is still queued
+  spdlog::info("gostore: stopped");
+  return 0;
+}
