@@ -41,4 +41,18 @@ absl::StatusOr<HostIdentity> LocalHostIdentity(const std::string& machine_id_pat
   return identity;
 }
 
+absl::StatusOr<HostIdentity> ResolveHostIdentity(uint64_t host_id, const std::string& hostname,
+                                                 const std::string& machine_id_path) {
+  absl::StatusOr<HostIdentity> local = LocalHostIdentity(machine_id_path);
+  if (!local.ok() && host_id == 0) return local.status();
+  HostIdentity identity = local.ok() ? *local : HostIdentity{0, "localhost"};
+  if (!local.ok()) {
+    char name[HOST_NAME_MAX + 1] = {};
+    if (::gethostname(name, sizeof(name) - 1) == 0 && name[0] != '\0') identity.hostname = name;
+  }
+  if (host_id != 0) identity.host_id = host_id;
+  if (!hostname.empty()) identity.hostname = hostname;
+  return identity;
+}
+
 }  // namespace goprobe::host

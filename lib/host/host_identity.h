@@ -24,6 +24,12 @@ uint64_t HostIdFromMachineId(absl::string_view machine_id);
 absl::StatusOr<HostIdentity> LocalHostIdentity(
     const std::string& machine_id_path = "/etc/machine-id");
 
+// The identity a service runs as: `host_id` and `hostname` where given
+// (non-zero, non-empty), the rest from LocalHostIdentity. Fails only when the
+// host id is not given and cannot be derived.
+absl::StatusOr<HostIdentity> ResolveHostIdentity(uint64_t host_id, const std::string& hostname,
+                                                 const std::string& machine_id_path);
+
 }  // namespace goprobe::host
 
 #endif  // GOPROBE_LIB_HOST_HOST_IDENTITY_H_

@@ -33,5 +33,16 @@ TEST(HostIdentityTest, MissingOrEmptyFileIsAClearError) {
   EXPECT_FALSE(LocalHostIdentity(path).ok());
 }
 
+TEST(HostIdentityTest, FlagsOverrideAndFillIn) {
+  auto given = ResolveHostIdentity(7, "probe1", "/nonexistent/machine-id");
+  ASSERT_TRUE(given.ok()) << given.status();
+  EXPECT_EQ(given->host_id, 7u);
+  EXPECT_EQ(given->hostname, "probe1");
+  auto named = ResolveHostIdentity(9, "", "/nonexistent/machine-id");
+  ASSERT_TRUE(named.ok());
+  EXPECT_FALSE(named->hostname.empty());
+  EXPECT_FALSE(ResolveHostIdentity(0, "x", "/nonexistent/machine-id").ok());
+}
+
 }  // namespace
 }  // namespace goprobe::host

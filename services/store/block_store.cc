@@ -1,7 +1,7 @@
 #include "services/store/block_store.h"
 
 #include "absl/strings/str_cat.h"
-#include "lib/godb/block.h"
+#include "lib/godb/godb_proto.h"
 
 namespace goprobe::store {
 
@@ -66,12 +66,8 @@ absl::StatusOr<v1::IngestAck> BlockStore::Write(Job& job) {
                                  h.host_id(), ")"));
     return ack;
   }
-  godb::CaptureStats capture;
-  capture.pkts_received = h.capture().packets_received();
-  capture.pkts_dropped_kernel = h.capture().packets_dropped_kernel();
-  capture.pkts_dropped_iface = h.capture().packets_dropped_iface();
-  capture.pkts_malformed = h.capture().packets_malformed();
-  absl::Status s = writer_->WriteBlock(h.iface(), h.block_time(), job.rows, capture);
+  absl::Status s = writer_->WriteBlock(h.iface(), h.block_time(), job.rows,
+                                       godb::CaptureStatsFromProto(h.capture()));
   if (s.ok()) {
     ack.set_result(v1::IngestAck::RESULT_STORED);
     ack.set_rows_written(job.rows.size());

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/numbers.h"
 #include "lib/godb/compression.h"
 #include "lib/host/host_identity.h"
 #include "lib/rpc/grpc_server.h"
+#include "lib/rpc/log_level.h"
 #include "services/store/block_store.h"
 #include "services/store/store_service.h"
 #include "spdlog/spdlog.h"
@@ -45,38 +45,28 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  const spdlog::level::level_enum level = spdlog::level::from_str(log_level);
-  if (level == spdlog::level::off && log_level != "off") {
-    std::fprintf(stderr, "gostore: --log-level \"%s\": want trace, debug, info, warn, error or off\n",
-                 log_level.c_str());
+  if (absl::Status s = rpc::SetLogLevel(log_level); !s.ok()) {
+    std::fprintf(stderr, "gostore: --log-level: %s\n", std::string(s.message()).c_str());
     return 2;
   }
-  spdlog::set_level(level);
 
   absl::StatusOr<godb::Codec> codec = godb::ParseCodec(codec_name);
   if (!codec.ok()) {
     std::fprintf(stderr, "gostore: --compression: %s\n", std::string(codec.status().message()).c_str());
     return 2;
   }
-  host::HostIdentity identity;
-  if (host_id == 0) {
-    absl::StatusOr<host::HostIdentity> local = host::LocalHostIdentity(machine_id_file);
-    if (!local.ok()) {
-      std::fprintf(stderr, "gostore: %s (--host-id)\n", std::string(local.status().message()).c_str());
-      return 2;
-    }
-    identity = *local;
-  } else {
-    identity.host_id = host_id;
-    absl::StatusOr<host::HostIdentity> local = host::LocalHostIdentity(machine_id_file);
-    identity.hostname = local.ok() ? local->hostname : "localhost";
+  absl::StatusOr<host::HostIdentity> identity =
+      host::ResolveHostIdentity(host_id, hostname, machine_id_file);
+  if (!identity.ok()) {
+    std::fprintf(stderr, "gostore: %s (--host-id)\n",
+                 std::string(identity.status().message()).c_str());
+    return 2;
   }
-  if (!hostname.empty()) identity.hostname = hostname;
 
   godb::WriterOptions options;
   options.codec = *codec;
   absl::StatusOr<std::unique_ptr<store::BlockStore>> blocks =
-      store::BlockStore::Open(db, identity, options);
+      store::BlockStore::Open(db, *identity, options);
   if (!blocks.ok()) {
     std::fprintf(stderr, "gostore: %s\n", std::string(blocks.status().message()).c_str());
     return 1;
@@ -95,7 +85,7 @@ int main(int argc, char** argv) {
     spdlog::info("gostore: serving {} on {}{}", db, listen[i],
                  port > 0 ? " (port " + std::to_string(port) + ")" : "");
   }
-  spdlog::info("gostore: host {} (id {})", identity.hostname, identity.host_id);
+  spdlog::info("gostore: host {} (id {})", identity->hostname, identity->host_id);
 
   const std::string signal = rpc::WaitForTerminationSignal();
   spdlog::info("gostore: {}: finishing open streams, then stopping", signal);

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "lib/flow/flow_proto.h"
+#include "lib/godb/godb_proto.h"
 #include "lib/godb/layout.h"
 #include "spdlog/spdlog.h"
 
@@ -183,20 +184,7 @@ grpc::ServerUnaryReactor* StoreService::ListInterfaces(
     summaries = std::vector<godb::InterfaceSummary>{};
   }
   for (const godb::InterfaceSummary& s : *summaries) {
-    v1::InterfaceSummary* out = response->add_interfaces();
-    out->set_iface(s.iface);
-    out->set_hostname(store_->identity().hostname);
-    out->set_host_id(store_->identity().host_id);
-    flow::CountersToProto(s.totals.traffic, out->mutable_totals());
-    out->mutable_capture()->set_packets_received(s.totals.capture.pkts_received);
-    out->mutable_capture()->set_packets_dropped_kernel(s.totals.capture.pkts_dropped_kernel);
-    out->mutable_capture()->set_packets_dropped_iface(s.totals.capture.pkts_dropped_iface);
-    out->mutable_capture()->set_packets_malformed(s.totals.capture.pkts_malformed);
-    out->set_ipv4_flows(s.totals.flows_v4);
-    out->set_ipv6_flows(s.totals.flows_v6);
-    out->set_blocks(s.blocks);
-    out->set_first_block_time(s.first_block_time);
-    out->set_last_block_time(s.last_block_time);
+    godb::InterfaceSummaryToProto(s, store_->identity(), response->add_interfaces());
   }
   reactor->Finish(grpc::Status::OK);
   return reactor;
