@@ -7,6 +7,7 @@
 
 #include "CLI/CLI.hpp"
 #include "lib/host/host_identity.h"
+#include "lib/rpc/api_keys.h"
 #include "lib/rpc/grpc_server.h"
 #include "lib/rpc/log_level.h"
 #include "services/query/query_service.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   std::string hostname;
   std::string machine_id_file = "/etc/machine-id";
   std::string log_level = "info";
+  std::string api_key_file;
 
   CLI::App app("goqueryd: serves goDB over gRPC (Query.ListInterfaces, health, reflection) "
                "as a leaf over one host's goDB directory.");
@@ -35,11 +37,23 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  app.add_option("--api-key-file", api_key_file,
+                 "file of API keys (one per line) that TCP clients must present as "
+                 "\"authorization: Bearer <key>\"; unix-socket clients are trusted");
   CLI11_PARSE(app, argc, argv);
 
   if (absl::Status s = rpc::SetLogLevel(log_level); !s.ok()) {
     std::fprintf(stderr, "goqueryd: --log-level: %s\n", std::string(s.message()).c_str());
     return 2;
+  }
+  rpc::ApiKeyAuthorizer auth;
+  if (!api_key_file.empty()) {
+    absl::StatusOr<std::vector<std::string>> keys = rpc::LoadApiKeys(api_key_file);
+    if (!keys.ok()) {
+      std::fprintf(stderr, "%s: --api-key-file: %s\n", "goqueryd", std::string(keys.status().message()).c_str());
+      return 2;
+    }
+    auth = rpc::ApiKeyAuthorizer(std::move(*keys), /*trust_unix_sockets=*/true);
   }
   absl::StatusOr<host::HostIdentity> identity =
       host::ResolveHostIdentity(host_id, hostname, machine_id_file);
@@ -48,7 +62,7 @@ int main(int argc, char** argv) {
                  std::string(identity.status().message()).c_str());
     return 2;
   }
-  query::LeafQueryService service(db, *identity);
+  query::LeafQueryService service(db, *identity, &auth);
   rpc::ServerOptions options;
   options.listen = listen;
   absl::StatusOr<std::unique_ptr<rpc::GrpcServer>> server =

@@ -5,6 +5,7 @@
 
 #include "lib/godb/db_reader.h"
 #include "lib/host/host_identity.h"
+#include "lib/rpc/api_keys.h"
 #include "proto/goprobe/v1/query.grpc.pb.h"
 
 namespace goprobe::query {
@@ -12,12 +13,14 @@ namespace goprobe::query {
 // The Query gRPC service of a leaf: answers over one host's goDB directory,
 // read-only and without a lock, so it runs beside the store that writes it.
 //
-// Serves ListInterfaces. Run is not overridden yet: gRPC answers it
+// Every call must pass `auth` first (rpc/api_keys.h). Serves ListInterfaces. Run is not overridden yet: gRPC answers it
 // UNIMPLEMENTED until the query engine (lib/query) lands.
 class LeafQueryService final : public v1::Query::CallbackService {
  public:
-  LeafQueryService(std::string db_path, host::HostIdentity identity)
-      : reader_(std::move(db_path)), identity_(std::move(identity)) {}
+  // `auth` (may be null: no keys) must outlive the service.
+  LeafQueryService(std::string db_path, host::HostIdentity identity,
+                   const rpc::ApiKeyAuthorizer* auth)
+      : reader_(std::move(db_path)), identity_(std::move(identity)), auth_(auth) {}
 
   grpc::ServerUnaryReactor* ListInterfaces(grpc::CallbackServerContext* context,
                                            const v1::QueryListInterfacesRequest* request,
@@ -26,6 +29,7 @@ class LeafQueryService final : public v1::Query::CallbackService {
  private:
   godb::DbReader reader_;
   const host::HostIdentity identity_;
+  const rpc::ApiKeyAuthorizer* auth_;
 };
 
 }  // namespace goprobe::query

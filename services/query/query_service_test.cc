@@ -16,7 +16,7 @@ constexpr int64_t kT0 = 1700000100;
 class LeafQueryServiceTest : public testing::Test {
  protected:
   void Start() {
-    service_ = std::make_unique<LeafQueryService>(dir_.path(), host::HostIdentity{5, "leaf-host"});
+    service_ = std::make_unique<LeafQueryService>(dir_.path(), host::HostIdentity{5, "leaf-host"}, nullptr);
     rpc::ServerOptions options;
     options.listen = {"127.0.0.1:0"};
     auto server = rpc::GrpcServer::Start(options, {service_.get()});

@@ -9,6 +9,7 @@
 #include "CLI/CLI.hpp"
 #include "lib/godb/compression.h"
 #include "lib/host/host_identity.h"
+#include "lib/rpc/api_keys.h"
 #include "lib/rpc/grpc_server.h"
 #include "lib/rpc/log_level.h"
 #include "services/store/block_store.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   std::string hostname;
   std::string machine_id_file = "/etc/machine-id";
   std::string log_level = "info";
+  std::string api_key_file;
 
   CLI::App app("gostore: stores goprobe's flow batches in a goDB directory and serves them "
                "over gRPC (Store.Ingest, Store.ListInterfaces, health, reflection).");
@@ -43,6 +45,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  app.add_option("--api-key-file", api_key_file,
+                 "file of API keys (one per line) that TCP clients must present as "
+                 "\"authorization: Bearer <key>\"; unix-socket clients are trusted");
   CLI11_PARSE(app, argc, argv);
 
   if (absl::Status s = rpc::SetLogLevel(log_level); !s.ok()) {
@@ -54,6 +59,15 @@ int main(int argc, char** argv) {
   if (!codec.ok()) {
     std::fprintf(stderr, "gostore: --compression: %s\n", std::string(codec.status().message()).c_str());
     return 2;
+  }
+  rpc::ApiKeyAuthorizer auth;
+  if (!api_key_file.empty()) {
+    absl::StatusOr<std::vector<std::string>> keys = rpc::LoadApiKeys(api_key_file);
+    if (!keys.ok()) {
+      std::fprintf(stderr, "%s: --api-key-file: %s\n", "gostore", std::string(keys.status().message()).c_str());
+      return 2;
+    }
+    auth = rpc::ApiKeyAuthorizer(std::move(*keys), /*trust_unix_sockets=*/true);
   }
   absl::StatusOr<host::HostIdentity> identity =
       host::ResolveHostIdentity(host_id, hostname, machine_id_file);
@@ -71,7 +85,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gostore: %s\n", std::string(blocks.status().message()).c_str());
     return 1;
   }
-  store::StoreService service(blocks->get());
+  store::StoreService service(blocks->get(), &auth);
   rpc::ServerOptions server_options;
   server_options.listen = listen;
   absl::StatusOr<std::unique_ptr<rpc::GrpcServer>> server =

@@ -147,10 +147,21 @@ class IngestReactor final : public grpc::ServerBidiReactor<v1::IngestRequest, v1
   grpc::Status error_ ABSL_GUARDED_BY(mu_);
 };
 
+// Ends a stream at once, for calls refused before any message is read.
+class RefusedStream final : public grpc::ServerBidiReactor<v1::IngestRequest, v1::IngestAck> {
+ public:
+  explicit RefusedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
 grpc::ServerBidiReactor<v1::IngestRequest, v1::IngestAck>* StoreService::Ingest(
     grpc::CallbackServerContext* context) {
+  if (auth_ != nullptr) {
+    grpc::Status allowed = auth_->Check(*context, "Store.Ingest");
+    if (!allowed.ok()) return new RefusedStream(allowed);
+  }
   return new IngestReactor(store_, context->peer());
 }
 
@@ -158,6 +169,13 @@ grpc::ServerUnaryReactor* StoreService::ListInterfaces(
     grpc::CallbackServerContext* context, const v1::StoreListInterfacesRequest* request,
     v1::StoreListInterfacesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auth_ != nullptr) {
+    grpc::Status allowed = auth_->Check(*context, "Store.ListInterfaces");
+    if (!allowed.ok()) {
+      reactor->Finish(allowed);
+      return reactor;
+    }
+  }
   const int64_t first = request->first();
   const int64_t last = request->last() == 0 ? godb::kMaxBlockTime : request->last();
   if (first < 0 || last < first) {

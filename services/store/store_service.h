@@ -1,12 +1,15 @@
 #ifndef GOPROBE_SERVICES_STORE_STORE_SERVICE_H_
 #define GOPROBE_SERVICES_STORE_STORE_SERVICE_H_
 
+#include "lib/rpc/api_keys.h"
 #include "proto/goprobe/v1/store.grpc.pb.h"
 #include "services/store/block_store.h"
 
 namespace goprobe::store {
 
 // The Store gRPC service (callback API) over a BlockStore.
+//
+// Every call must pass `auth` first (rpc/api_keys.h).
 //
 // Ingest: each stream reassembles batches from their parts, queues complete
 // ones to the BlockStore, and sends one acknowledgement per batch in the
@@ -20,7 +23,9 @@ class StoreService final : public v1::Store::CallbackService {
  public:
   static constexpr int kMaxBatchesInFlight = 4;
 
-  explicit StoreService(BlockStore* store) : store_(store) {}
+  // `auth` (may be null: no keys) must outlive the service.
+  StoreService(BlockStore* store, const rpc::ApiKeyAuthorizer* auth)
+      : store_(store), auth_(auth) {}
 
   grpc::ServerBidiReactor<v1::IngestRequest, v1::IngestAck>* Ingest(
       grpc::CallbackServerContext* context) override;
@@ -31,6 +36,7 @@ class StoreService final : public v1::Store::CallbackService {
 
  private:
   BlockStore* store_;
+  const rpc::ApiKeyAuthorizer* auth_;
 };
 
 }  // namespace goprobe::store

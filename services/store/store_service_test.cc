@@ -48,7 +48,7 @@ class StoreServiceTest : public testing::Test {
     auto store = BlockStore::Open(dir_.path(), {kHostId, "store-host"});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    service_ = std::make_unique<StoreService>(store_.get());
+    service_ = std::make_unique<StoreService>(store_.get(), &auth_);
     rpc::ServerOptions options;
     options.listen = {"127.0.0.1:0"};
     auto server = rpc::GrpcServer::Start(options, {service_.get()});
@@ -101,6 +101,7 @@ class StoreServiceTest : public testing::Test {
   }
 
   godb::TempDir dir_;
+  rpc::ApiKeyAuthorizer auth_;
   std::unique_ptr<BlockStore> store_;
   std::unique_ptr<StoreService> service_;
   std::unique_ptr<rpc::GrpcServer> server_;
@@ -204,6 +205,44 @@ TEST_F(StoreServiceTest, ServesHealth) {
   EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
+class StoreAuthTest : public StoreServiceTest {
+ protected:
+  void SetUp() override {
+    auth_ = rpc::ApiKeyAuthorizer({"store-key-0123456789"}, /*trust_unix_sockets=*/true);
+    StoreServiceTest::SetUp();
+  }
+  grpc::StatusCode ListWithKey(const std::string& key) {
+    grpc::ClientContext ctx;
+    rpc::AddApiKey(key, &ctx);
+    v1::StoreListInterfacesResponse resp;
+    return stub_->ListInterfaces(&ctx, {}, &resp).error_code();
+  }
+};
+
+TEST_F(StoreAuthTest, RefusesMissingWrongAndOtherServicesKeys) {
+  EXPECT_EQ(ListWithKey(""), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ListWithKey("wrong-key-0123456789"), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ListWithKey("query-key-0123456789"), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ListWithKey("store-key-0123456789"), grpc::StatusCode::OK);
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "store-key-0123456789");  // not "Bearer <key>"
+    v1::StoreListInterfacesResponse resp;
+    EXPECT_EQ(stub_->ListInterfaces(&ctx, {}, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  // Ingest without a key stores nothing.
+  grpc::ClientContext ctx;
+  auto stream = stub_->Ingest(&ctx);
+  v1::IngestRequest req;
+  *req.mutable_batch() = Batch("eth0", kT0, Rows(5, 1))[0];
+  stream->Write(req);
+  stream->WritesDone();
+  v1::IngestAck ack;
+  EXPECT_FALSE(stream->Read(&ack));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(StoredRows("eth0", kT0), 0u);
+}
+
 TEST(GrpcServerTest, ServesOnAUnixSocketOwnerOnly) {
   char tmpl[] = "/tmp/gostore_test.XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
@@ -211,7 +250,7 @@ TEST(GrpcServerTest, ServesOnAUnixSocketOwnerOnly) {
   godb::TempDir db;
   auto store = BlockStore::Open(db.path(), {kHostId, "h"});
   ASSERT_TRUE(store.ok());
-  StoreService service(store->get());
+  StoreService service(store->get(), nullptr);
   rpc::ServerOptions options;
   options.listen = {"unix:" + sock};
   auto server = rpc::GrpcServer::Start(options, {&service});

@@ -1,0 +1,53 @@
+#ifndef GOPROBE_LIB_RPC_API_KEYS_H_
+#define GOPROBE_LIB_RPC_API_KEYS_H_
+
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace goprobe::rpc {
+
+// The header a client puts its key in: "authorization: Bearer <key>".
+inline constexpr absl::string_view kAuthorizationHeader = "authorization";
+// Keys shorter than this are refused when loaded: guessable keys are worse
+// than none, because they look like protection.
+inline constexpr size_t kMinApiKeyLength = 16;
+
+// Reads API keys from a file: one key per line; blank lines and lines
+// starting with '#' are skipped; surrounding white space is ignored. Errors
+// name the file and line (never the key).
+absl::StatusOr<std::vector<std::string>> LoadApiKeys(const std::string& path);
+
+// Decides whether a call may proceed, from the pre-shared keys of one
+// service. Each service has its own keys, so a key for another service is
+// refused like any wrong key.
+//
+// A call passes when the service has no keys configured, or when it arrived
+// on a unix socket and unix sockets are trusted (file permissions guard them),
+// or when its "authorization" metadata is "Bearer <k>" for a configured k.
+// Keys are compared in constant time. Refusals are UNAUTHENTICATED and are
+// logged with the peer and method, never with the key presented.
+class ApiKeyAuthorizer {
+ public:
+  ApiKeyAuthorizer() = default;
+  ApiKeyAuthorizer(std::vector<std::string> keys, bool trust_unix_sockets)
+      : keys_(std::move(keys)), trust_unix_sockets_(trust_unix_sockets) {}
+
+  bool enabled() const { return !keys_.empty(); }
+  grpc::Status Check(const grpc::CallbackServerContext& context, absl::string_view method) const;
+
+ private:
+  std::vector<std::string> keys_;
+  bool trust_unix_sockets_ = true;
+};
+
+// Adds "authorization: Bearer <key>" to a client call (no-op for an empty key).
+void AddApiKey(absl::string_view key, grpc::ClientContext* context);
+
+}  // namespace goprobe::rpc
+
+#endif  // GOPROBE_LIB_RPC_API_KEYS_H_
