@@ -1,0 +1,164 @@
+#include "services/probe/pcap_file.h"
+
+#include <zlib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/probe/test_packets.h"
+
+namespace goprobe::probe {
+namespace {
+
+using namespace ::goprobe::probe::testing;  // NOLINT: test builders
+using ::testing::HasSubstr;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteAll(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(data.data(), std::streamsize(data.size()));
+}
+
+void Gzip(const std::string& from, const std::string& to, size_t keep = SIZE_MAX) {
+  const std::string data = ReadAll(from);
+  gzFile gz = gzopen(to.c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  gzwrite(gz, data.data(), unsigned(data.size()));
+  gzclose(gz);
+  if (keep != SIZE_MAX) WriteAll(to, ReadAll(to).substr(0, keep));
+}
+
+std::vector<FilePacket> ThreePackets() {
+  const Bytes f = Ethernet(0x0800, Ipv4("10.0.0.1", "10.0.0.2", 17, Udp(1, 2, 100)));
+  return {{1'700'000'000'123'456'789, f, 0, 0},
+          {1'700'000'001'000'000'001, f, 2000, 64},
+          {1'700'000'002'999'999'999, f, 0, 0}};
+}
+
+TEST(PcapFileTest, ReadsMicroAndNanosecondFiles) {
+  const std::string dir = TestDir();
+  for (bool nano : {false, true}) {
+    const std::string path = dir + (nano ? "/n.pcap" : "/u.pcap");
+    ASSERT_TRUE(WritePcap(path, 1, ThreePackets(), nano).ok());
+    absl::StatusOr<std::unique_ptr<PcapFile>> f = PcapFile::Open(path);
+    ASSERT_TRUE(f.ok()) << f.status();
+    EXPECT_EQ((*f)->link_type(), LinkType::kEthernet);
+    EXPECT_FALSE((*f)->gzipped());
+    RawPacket p;
+    ASSERT_TRUE(*(*f)->Next(&p));
+    EXPECT_EQ(p.ts_ns, nano ? 1'700'000'000'123'456'789 : 1'700'000'000'123'456'000);
+    ASSERT_TRUE(*(*f)->Next(&p));
+    EXPECT_EQ(p.caplen, 64u);
+    EXPECT_EQ(p.wire_len, 2000u);
+    ASSERT_TRUE(*(*f)->Next(&p));
+    absl::StatusOr<bool> more = (*f)->Next(&p);
+    ASSERT_TRUE(more.ok());
+    EXPECT_FALSE(*more);
+    EXPECT_EQ((*f)->packets_read(), 3u);
+  }
+}
+
+TEST(PcapFileTest, ReadsGzippedFiles) {
+  const std::string dir = TestDir();
+  ASSERT_TRUE(WritePcap(dir + "/a.pcap", 1, ThreePackets(), true).ok());
+  Gzip(dir + "/a.pcap", dir + "/a.pcap.gz");
+  absl::StatusOr<std::unique_ptr<PcapFile>> f = PcapFile::Open(dir + "/a.pcap.gz");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE((*f)->gzipped());
+  RawPacket p;
+  int n = 0;
+  while (*(*f)->Next(&p)) ++n;
+  EXPECT_EQ(n, 3);
+}
+
+TEST(PcapFileTest, ReadsHandMadePcapng) {
+  // SHB, IDB (Ethernet), one EPB: the smallest pcapng there is.
+  const Bytes frame = Ethernet(0x0800, Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(1, 2, kSyn)));
+  std::string s;
+  auto u32 = [&](uint32_t v) { s.append(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { s.append(reinterpret_cast<const char*>(&v), 2); };
+  u32(0x0a0d0d0a); u32(28); u32(0x1a2b3c4d); u16(1); u16(0);
+  u32(0xffffffff); u32(0xffffffff); u32(28);
+  u32(1); u32(20); u16(1); u16(0); u32(0); u32(20);
+  const uint32_t padded = uint32_t((frame.size() + 3) & ~size_t(3));
+  u32(6); u32(32 + padded); u32(0);
+  const uint64_t us = 1'600'000'000'000'000ull;
+  u32(uint32_t(us >> 32)); u32(uint32_t(us)); u32(uint32_t(frame.size())); u32(1000);
+  s.append(reinterpret_cast<const char*>(frame.data()), frame.size());
+  s.append(padded - frame.size(), '\0');
+  u32(32 + padded);
+  const std::string path = TestDir() + "/x.pcapng";
+  WriteAll(path, s);
+  absl::StatusOr<std::unique_ptr<PcapFile>> f = PcapFile::Open(path);
+  ASSERT_TRUE(f.ok()) << f.status();
+  RawPacket p;
+  ASSERT_TRUE(*(*f)->Next(&p));
+  EXPECT_EQ(p.ts_ns, 1'600'000'000'000'000'000);
+  EXPECT_EQ(p.wire_len, 1000u);
+  EXPECT_FALSE(*(*f)->Next(&p));
+}
+
+TEST(PcapFileTest, ErrorsNameTheFile) {
+  const std::string dir = TestDir();
+  absl::StatusOr<std::unique_ptr<PcapFile>> f = PcapFile::Open(dir + "/missing.pcap");
+  EXPECT_EQ(f.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(f.status().message(), HasSubstr(dir + "/missing.pcap"));
+
+  WriteAll(dir + "/text.pcap", "this is not a capture file at all\n");
+  f = PcapFile::Open(dir + "/text.pcap");
+  EXPECT_EQ(f.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(f.status().message(), HasSubstr(dir + "/text.pcap: not a pcap or pcapng capture"));
+
+  WriteAll(dir + "/empty.pcap", "");
+  f = PcapFile::Open(dir + "/empty.pcap");
+  EXPECT_EQ(f.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(f.status().message(), HasSubstr(dir + "/empty.pcap"));
+
+  f = PcapFile::Open(dir);
+  EXPECT_FALSE(f.ok());
+  EXPECT_THAT(f.status().message(), HasSubstr(dir));
+
+  // DLT_IEEE802_11 (105): a capture, but not a framing the probe reads.
+  ASSERT_TRUE(WritePcap(dir + "/wifi.pcap", 105, {}).ok());
+  f = PcapFile::Open(dir + "/wifi.pcap");
+  EXPECT_EQ(f.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(f.status().message(), HasSubstr("wifi.pcap: link type 105"));
+}
+
+TEST(PcapFileTest, CutShortFilesAreDataLossAfterTheGoodPackets) {
+  const std::string dir = TestDir();
+  ASSERT_TRUE(WritePcap(dir + "/whole.pcap", 1, ThreePackets()).ok());
+  const std::string whole = ReadAll(dir + "/whole.pcap");
+  WriteAll(dir + "/cut.pcap", whole.substr(0, whole.size() - 10));
+  // Without its 8-byte trailer a gzip stream decompresses whole but is
+  // still known to be cut.
+  Gzip(dir + "/whole.pcap", dir + "/cut.pcap.gz");
+  const std::string gz = ReadAll(dir + "/cut.pcap.gz");
+  WriteAll(dir + "/cut.pcap.gz", gz.substr(0, gz.size() - 8));
+  for (const auto& [name, want_good] : {std::pair<const char*, int>{"/cut.pcap", 2},
+                                         std::pair<const char*, int>{"/cut.pcap.gz", 3}}) {
+    absl::StatusOr<std::unique_ptr<PcapFile>> f = PcapFile::Open(dir + name);
+    ASSERT_TRUE(f.ok()) << f.status();
+    RawPacket p;
+    int good = 0;
+    absl::StatusOr<bool> more;
+    while ((more = (*f)->Next(&p)).ok() && *more) ++good;
+    EXPECT_EQ(good, want_good) << name;
+    ASSERT_FALSE(more.ok()) << name;
+    EXPECT_EQ(more.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(more.status().message(), HasSubstr(dir + name + ": capture is cut short"));
+    EXPECT_THAT(more.status().message(), HasSubstr(absl::StrCat("after ", want_good, " packets")));
+  }
+}
+
+}  // namespace
+}  // namespace goprobe::probe
