@@ -49,6 +49,46 @@ absl::StatusOr<BlockHeader> ParseBlockHeader(absl::string_view data) {
   return h;
 }
 
+void BlockEncoder::SortRows() {
+  bool sorted = true;
+  for (size_t i = 1; i < order_.size() && sorted; ++i) sorted = !(order_[i]->key < order_[i - 1]->key);
+  if (sorted) return;  // rows from the wire arrive in storage order
+
+  // Comparing FlowKeys byte by byte dominated encoding; numeric sort keys
+  // order the same way (addresses compare as big-endian numbers).
+  struct V4Key {
+    unsigned __int128 key;  // sip << 56 | dip << 24 | dport << 8 | proto
+    const flow::FlowRow* row;
+  };
+  struct V6Key {
+    absl::uint128 sip, dip;
+    uint32_t port_proto;
+    const flow::FlowRow* row;
+  };
+  std::vector<V4Key> v4;
+  std::vector<V6Key> v6;
+  for (const flow::FlowRow* r : order_) {
+    const flow::FlowKey& k = r->key;
+    const uint32_t port_proto = uint32_t(k.dport) << 8 | k.proto;
+    if (k.is_v4()) {
+      v4.push_back({(unsigned __int128)k.sip.v4_value() << 56 |
+                        (unsigned __int128)k.dip.v4_value() << 24 | port_proto,
+                    r});
+    } else {
+      v6.push_back({V6Value(k.sip), V6Value(k.dip), port_proto, r});
+    }
+  }
+  std::sort(v4.begin(), v4.end(), [](const V4Key& a, const V4Key& b) { return a.key < b.key; });
+  std::sort(v6.begin(), v6.end(), [](const V6Key& a, const V6Key& b) {
+    if (a.sip != b.sip) return a.sip < b.sip;
+    if (a.dip != b.dip) return a.dip < b.dip;
+    return a.port_proto < b.port_proto;
+  });
+  order_.clear();
+  for (const V4Key& k : v4) order_.push_back(k.row);
+  for (const V6Key& k : v6) order_.push_back(k.row);
+}
+
 absl::Status BlockEncoder::Encode(int64_t time, absl::Span<const flow::FlowRow> rows,
                                   AddressDictionary* dict) {
   if (rows.size() > kMaxRowsPerBlock) {
@@ -65,8 +105,7 @@ absl::Status BlockEncoder::Encode(int64_t time, absl::Span<const flow::FlowRow> 
     }
     order_.push_back(&r);
   }
-  std::sort(order_.begin(), order_.end(),
-            [](const flow::FlowRow* a, const flow::FlowRow* b) { return a->key < b->key; });
+  SortRows();
 
   // Columns in storage order; equal keys become one row.
   std::vector<uint32_t> sip4, dip4;

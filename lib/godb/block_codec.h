@@ -69,6 +69,8 @@ class BlockEncoder {
   absl::string_view stored(int file) const { return stored_[file]; }
 
  private:
+  // Puts order_ in storage order.
+  void SortRows();
   void Finish(int file, int64_t time, uint32_t rows, uint32_t v4_rows, const std::string& raw);
 
   Codec codec_;

@@ -65,11 +65,8 @@ int VarintLength(T v) {
   return n;
 }
 
-// Reads a varint from the front of *in and advances it. Returns false, leaving
-// *in unspecified, if the input ends inside the varint or the value does not
-// fit in T: corrupt input never reads out of bounds.
 template <typename T>
-bool GetVarint(absl::string_view* in, T* value) {
+bool GetVarintSlow(absl::string_view* in, T* value) {
   constexpr int kMaxBits = sizeof(T) * 8;
   T result = 0;
   const char* p = in->data();
@@ -87,6 +84,21 @@ bool GetVarint(absl::string_view* in, T* value) {
     }
   }
   return false;
+}
+
+// Reads a varint from the front of *in and advances it. Returns false, leaving
+// *in unspecified, if the input ends inside the varint or the value does not
+// fit in T: corrupt input never reads out of bounds.
+template <typename T>
+inline __attribute__((always_inline)) bool GetVarint(absl::string_view* in, T* value) {
+  // Most varints in goDB are one byte (run lengths, small deltas); that case
+  // is inlined at every call site, the rest is not.
+  if (!in->empty() && static_cast<uint8_t>((*in)[0]) < 0x80) {
+    *value = T(static_cast<uint8_t>((*in)[0]));
+    in->remove_prefix(1);
+    return true;
+  }
+  return GetVarintSlow(in, value);
 }
 
 // Consumes n bytes from the front of *in into *out; false if fewer remain.

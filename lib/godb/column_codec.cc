@@ -124,6 +124,13 @@ void EncodeKeyColumn(absl::Span<const T> values, bool sorted, std::string* dst) 
     for (size_t i = 0; i < n; ++i) {
       if (i == 0 || values[i] != values[i - 1]) dict.push_back(values[i]);
     }
+  } else if constexpr (sizeof(T) <= 2) {
+    // Ports and protocols: a presence table beats sorting a copy.
+    std::vector<bool> present(size_t{1} << (8 * sizeof(T)));
+    for (const T& v : values) present[v] = true;
+    for (size_t v = 0; v < present.size(); ++v) {
+      if (present[v]) dict.push_back(T(v));
+    }
   } else {
     dict.assign(values.begin(), values.end());
     std::sort(dict.begin(), dict.end());
@@ -215,31 +222,22 @@ bool DecodeKeyColumn(absl::string_view* in, size_t n, T* out, DecodeScratch* scr
 void EncodeIndexColumn(absl::Span<const uint32_t> indices, uint32_t dict_size, std::string* dst) {
   const size_t n = indices.size();
   const int bits = dict_size == 0 ? 0 : BitLength(dict_size - 1);
-  size_t runs = 0, run_bytes = 0;
+  std::vector<uint32_t> heads;
+  std::vector<uint64_t> lengths;
   for (size_t i = 0; i < n;) {
     size_t j = i + 1;
     while (j < n && indices[j] == indices[i]) ++j;
-    ++runs;
-    run_bytes += VarintLength(j - i);
+    heads.push_back(indices[i]);
+    lengths.push_back(j - i);
     i = j;
   }
-  const size_t runs_size = VarintLength(runs) + PackedSize(runs, bits) + run_bytes;
-  if (runs_size < PackedSize(n, bits)) {
+  std::string runs;
+  PutVarint(&runs, uint64_t(heads.size()));
+  PackBits(heads.data(), heads.size(), bits, &runs);
+  EncodeCounterColumn(lengths, &runs);
+  if (runs.size() < PackedSize(n, bits)) {
     dst->push_back(char(ColumnEncoding::kIndexRuns));
-    PutVarint(dst, uint64_t(runs));
-    std::vector<uint32_t> heads;
-    std::vector<uint32_t> lengths;
-    heads.reserve(runs);
-    lengths.reserve(runs);
-    for (size_t i = 0; i < n;) {
-      size_t j = i + 1;
-      while (j < n && indices[j] == indices[i]) ++j;
-      heads.push_back(indices[i]);
-      lengths.push_back(uint32_t(j - i));
-      i = j;
-    }
-    PackBits(heads.data(), heads.size(), bits, dst);
-    for (uint32_t len : lengths) PutVarint(dst, len);
+    dst->append(runs);
     return;
   }
   dst->push_back(char(ColumnEncoding::kIndexPacked));
@@ -268,12 +266,16 @@ bool DecodeIndexColumn(absl::string_view* in, size_t n, uint32_t dict_size, uint
     scratch->indices.resize(runs);
     uint32_t* heads = scratch->indices.data();
     UnpackBits(packed.data(), runs, bits, heads);
+    scratch->lengths.resize(runs);
+    uint64_t* lengths = scratch->lengths.data();
+    if (!DecodeCounterColumn(in, runs, lengths)) return false;
     size_t row = 0;
     for (size_t r = 0; r < runs; ++r) {
-      uint64_t len;
-      if (!GetVarint(in, &len) || len == 0 || len > n - row) return false;
-      std::fill(out + row, out + row + len, heads[r]);
-      max_index = std::max(max_index, heads[r]);
+      const uint64_t len = lengths[r];
+      if (len == 0 || len > n - row) return false;
+      const uint32_t head = heads[r];
+      for (uint64_t k = 0; k < len; ++k) out[row + k] = head;
+      max_index = std::max(max_index, head);
       row += len;
     }
     if (row != n) return false;

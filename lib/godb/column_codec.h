@@ -41,6 +41,7 @@ enum class ColumnEncoding : uint8_t {
 // have grown to the largest block.
 struct DecodeScratch {
   std::vector<uint32_t> indices;
+  std::vector<uint64_t> lengths;
   std::vector<uint8_t> dict;  // raw storage for the dictionary of any T
 };
 
@@ -56,8 +57,8 @@ bool DecodeKeyColumn(absl::string_view* in, size_t n, T* out, DecodeScratch* scr
 
 // Address columns hold indices into the day's address dictionary, each below
 // dict_size, packed at BitLength(dict_size - 1) bits; runs of equal indices
-// (sip, which is sorted) are stored once with their length when that is
-// smaller.
+// (sip, which is sorted) are stored once, with their lengths as a counter
+// column, when that is smaller.
 void EncodeIndexColumn(absl::Span<const uint32_t> indices, uint32_t dict_size, std::string* dst);
 // Decodes n indices; fails if any is not below dict_size.
 bool DecodeIndexColumn(absl::string_view* in, size_t n, uint32_t dict_size, uint32_t* out,
