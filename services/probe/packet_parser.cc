@@ -188,7 +188,9 @@ void PacketParser::Transport(const uint8_t* l4, const uint8_t* end, PacketInfo* 
   const size_t avail = Avail(l4, end);
   switch (out->proto) {
     case flow::kProtoTcp:
-      if (avail >= 14) {
+      // Flags only from a whole minimal header: a "TCP header" shorter than
+      // 20 bytes is garbage (or cut), and garbage flags would orient a flow.
+      if (avail >= 20) {
         out->aux = l4[13];
         out->has_aux = true;
       }

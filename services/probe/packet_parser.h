@@ -17,8 +17,9 @@ namespace goprobe::probe {
 //   never allocates.
 // - kFlow once the IP addresses and protocol are there; ports and TCP flags
 //   or ICMP type are filled in as far as they were captured ("counted from
-//   what is there"). Ports are kept only for TCP and UDP: every other protocol
-//   counts under port 0.
+//   what is there"): ports from the first 4 transport bytes, TCP flags only
+//   from a whole 20-byte TCP header. Ports are kept only for TCP and UDP:
+//   every other protocol counts under port 0.
 // - The IP header's length fields bound the transport header (so Ethernet
 //   padding is never read as ports) except where they are 0: IPv4 BIG TCP /
 //   GSO frames and IPv6 jumbograms use what was captured.

@@ -161,11 +161,14 @@ TEST(PacketParserTest, Nflog) {
 TEST(PacketParserTest, TruncatedTransportCountsWithoutPorts) {
   const Bytes frame = Ethernet(0x0800, Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(40000, 443, kAck, 500)));
   PacketInfo p;
-  // Ports and flags captured, payload cut: a normal packet.
-  ASSERT_EQ(ParseAs(LinkType::kEthernet, frame, &p, 14 + 20 + 14), ParseResult::kFlow);
+  // The TCP header captured, payload cut: a normal packet.
+  ASSERT_EQ(ParseAs(LinkType::kEthernet, frame, &p, 14 + 20 + 20), ParseResult::kFlow);
   EXPECT_EQ(p.dport, 443);
   EXPECT_TRUE(p.has_aux);
-  // Ports but no flags.
+  // Ports but not the whole header: flags are not trusted.
+  ASSERT_EQ(ParseAs(LinkType::kEthernet, frame, &p, 14 + 20 + 19), ParseResult::kFlow);
+  EXPECT_EQ(p.dport, 443);
+  EXPECT_FALSE(p.has_aux);
   ASSERT_EQ(ParseAs(LinkType::kEthernet, frame, &p, 14 + 20 + 4), ParseResult::kFlow);
   EXPECT_EQ(p.dport, 443);
   EXPECT_FALSE(p.has_aux);
