@@ -1,0 +1,79 @@
+#ifndef GOPROBE_LIB_SHIP_BATCH_SHIPPER_H_
+#define GOPROBE_LIB_SHIP_BATCH_SHIPPER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "lib/ship/batch_spool.h"
+
+namespace goprobe::ship {
+
+struct ShipperOptions {
+  std::string address;  // gostore: host:port or unix:/path
+  std::string api_key;  // sent as "authorization: Bearer <key>" when not empty
+  // Batches sent but not yet acknowledged, per stream.
+  int window = 4;
+  absl::Duration min_backoff = absl::Milliseconds(200);
+  absl::Duration max_backoff = absl::Seconds(30);
+};
+
+// What the shipper has done, for the probe's status and logs.
+struct ShipperStats {
+  uint64_t stored = 0;      // acknowledged as newly stored
+  uint64_t duplicates = 0;  // acknowledged as already stored (a retry)
+  uint64_t rejected = 0;    // refused by the store as invalid: dropped
+  uint64_t streams = 0;     // Ingest streams opened
+  absl::Time last_ack;      // InfinitePast until the first acknowledgement
+  std::string last_error;   // why the last stream ended, empty if it ended cleanly
+};
+
+// Sends the batches of a BatchSpool to a gostore over Store.Ingest, oldest
+// first, and removes each from the spool when the store acknowledges it.
+//
+// A batch leaves the spool only on an acknowledgement: STORED and DUPLICATE
+// mean it is durable in the store; REJECTED means the store will never take
+// it (logged as an error, counted). Anything else (store down, restarted,
+// disk full, network gone) ends the stream; the shipper reconnects with
+// exponential backoff and replays everything still spooled from the oldest,
+// which the store's deduplication turns into exactly-once storage.
+class BatchShipper {
+ public:
+  BatchShipper(BatchSpool* spool, ShipperOptions options);
+  // Stops (see Stop).
+  ~BatchShipper();
+
+  void Start();
+  // Tells the shipper the spool has a new batch.
+  void Notify();
+  // Ends the current stream and the thread; unacknowledged batches stay in
+  // the spool for the next run.
+  void Stop();
+  // Waits until the spool is empty; false on timeout.
+  bool WaitUntilDrained(absl::Duration timeout);
+
+  ShipperStats stats() const;
+
+ private:
+  void Run();
+  // One Ingest stream: returns why it ended.
+  absl::Status RunStream();
+
+  BatchSpool* const spool_;
+  const ShipperOptions options_;
+  mutable absl::Mutex mu_;
+  absl::CondVar wake_;  // Notify and Stop
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumped by Notify
+  ShipperStats stats_ ABSL_GUARDED_BY(mu_);
+  void* active_context_ ABSL_GUARDED_BY(mu_) = nullptr;  // grpc::ClientContext* of the stream
+  std::thread thread_;
+};
+
+}  // namespace goprobe::ship
+
+#endif  // GOPROBE_LIB_SHIP_BATCH_SHIPPER_H_
