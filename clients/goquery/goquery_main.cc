@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "clients/goquery/iface_selector.h"
+#include "lib/query/interface_selector.h"
 #include "clients/goquery/interface_lister.h"
 #include "clients/goquery/list_printer.h"
 #include "clients/goquery/output_format.h"
@@ -71,8 +71,8 @@ struct Flags {
 };
 
 int RunList(const Flags& flags) {
-  absl::StatusOr<goprobe::goquery::IfaceSelector> selector =
-      goprobe::goquery::IfaceSelector::Parse(flags.ifaces);
+  absl::StatusOr<goprobe::query::InterfaceSelector> selector =
+      goprobe::query::InterfaceSelector::Parse(flags.ifaces);
   if (!selector.ok()) return Usage(absl::StrCat("-i: ", selector.status().message()));
   int64_t first = 0, last = goprobe::godb::kMaxBlockTime;
   if (!flags.first.empty()) {

@@ -3,11 +3,13 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "lib/godb/godb_proto.h"
+#include "lib/godb/interface_summary.h"
 
 namespace goprobe::goquery {
 
 absl::StatusOr<InterfaceListing> ListInterfaces(const godb::DbReader& db,
-                                                const IfaceSelector& selector, int64_t first,
+                                                const query::InterfaceSelector& selector, int64_t first,
                                                 int64_t last) {
   if (first > last) {
     return absl::InvalidArgumentError(
@@ -20,55 +22,21 @@ absl::StatusOr<InterfaceListing> ListInterfaces(const godb::DbReader& db,
     }
     return all.status();
   }
-  absl::StatusOr<std::vector<std::string>> selected = selector.Select(*all);
+  absl::StatusOr<std::vector<std::string>> selected = selector.SelectAll(*all);
   if (!selected.ok()) return selected.status();
+  if (selected->empty()) return InterfaceListing{};
 
+  std::vector<godb::ScanProblem> problems;
+  absl::StatusOr<std::vector<godb::InterfaceSummary>> summaries =
+      godb::SummarizeInterfaces(db, *selected, first, last, &problems);
+  if (!summaries.ok()) return summaries.status();
   InterfaceListing listing;
-  for (const std::string& iface : *selected) {
-    absl::StatusOr<std::vector<godb::DayPartition>> days = db.Days(iface, first, last);
-    if (!days.ok()) return days.status();
-
-    godb::Totals totals;
-    uint64_t blocks = 0;
-    int64_t first_block = 0, last_block = 0;
-    for (const godb::DayPartition& day : *days) {
-      absl::StatusOr<std::unique_ptr<godb::DayReader>> reader = godb::DayReader::Open(day);
-      if (!reader.ok()) {
-        // A day directory whose first block never completed holds nothing.
-        if (!absl::IsNotFound(reader.status())) {
-          listing.problems.push_back(absl::StrCat("skipped ", day.dir, ": ",
-                                                  reader.status().message()));
-        }
-        continue;
-      }
-      for (const godb::BlockInfo& b : (*reader)->metadata().blocks) {
-        if (b.time < first || b.time > last) continue;
-        totals += b.totals;
-        if (blocks == 0) first_block = b.time;
-        last_block = b.time;
-        ++blocks;
-      }
-    }
-    if (blocks == 0) continue;
-
-    v1::InterfaceSummary s;
-    s.set_iface(iface);
-    v1::Counters* c = s.mutable_totals();
-    c->set_bytes_rcvd(totals.traffic.bytes_rcvd);
-    c->set_bytes_sent(totals.traffic.bytes_sent);
-    c->set_packets_rcvd(totals.traffic.pkts_rcvd);
-    c->set_packets_sent(totals.traffic.pkts_sent);
-    v1::CaptureStats* cap = s.mutable_capture();
-    cap->set_packets_received(totals.capture.pkts_received);
-    cap->set_packets_dropped_kernel(totals.capture.pkts_dropped_kernel);
-    cap->set_packets_dropped_iface(totals.capture.pkts_dropped_iface);
-    cap->set_packets_malformed(totals.capture.pkts_malformed);
-    s.set_ipv4_flows(totals.flows_v4);
-    s.set_ipv6_flows(totals.flows_v6);
-    s.set_blocks(blocks);
-    s.set_first_block_time(first_block);
-    s.set_last_block_time(last_block);
-    listing.interfaces.push_back(std::move(s));
+  for (const godb::ScanProblem& p : problems) {
+    listing.problems.push_back(absl::StrCat("skipped ", p.where, ": ", p.status.message()));
+  }
+  for (const godb::InterfaceSummary& summary : *summaries) {
+    // A goDB directory does not record its host: identity stays unset.
+    godb::InterfaceSummaryToProto(summary, host::HostIdentity{}, &listing.interfaces.emplace_back());
   }
   return listing;
 }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "clients/goquery/iface_selector.h"
+#include "lib/query/interface_selector.h"
 #include "lib/godb/db_reader.h"
 #include "proto/goprobe/v1/flow.pb.h"
 
@@ -33,7 +33,7 @@ struct InterfaceListing {
 // no data (the message lists those that do); InvalidArgument if
 // first > last; other errors if the directory cannot be listed.
 absl::StatusOr<InterfaceListing> ListInterfaces(const godb::DbReader& db,
-                                                const IfaceSelector& selector, int64_t first,
+                                                const query::InterfaceSelector& selector, int64_t first,
                                                 int64_t last);
 
 }  // namespace goprobe::goquery

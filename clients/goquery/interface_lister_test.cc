@@ -54,7 +54,7 @@ class InterfaceListerTest : public ::testing::Test {
 
   absl::StatusOr<InterfaceListing> List(absl::string_view ifaces = "", int64_t first = 0,
                                         int64_t last = godb::kMaxBlockTime) {
-    return ListInterfaces(godb::DbReader(dir_.path()), *IfaceSelector::Parse(ifaces), first, last);
+    return ListInterfaces(godb::DbReader(dir_.path()), *query::InterfaceSelector::Parse(ifaces), first, last);
   }
 
   godb::TempDir dir_;
@@ -137,12 +137,12 @@ TEST_F(InterfaceListerTest, DamagedDayIsSkippedAndReported) {
 TEST(InterfaceListerErrorsTest, MissingDatabaseAndReversedRange) {
   godb::TempDir dir;
   const std::string nowhere = dir.path() + "/nothing-here";
-  auto listing = ListInterfaces(godb::DbReader(nowhere), IfaceSelector(), 0, 100);
+  auto listing = ListInterfaces(godb::DbReader(nowhere), query::InterfaceSelector(), 0, 100);
   ASSERT_FALSE(listing.ok());
   EXPECT_TRUE(absl::IsNotFound(listing.status()));
   EXPECT_EQ(listing.status().message(), "no goDB database at " + nowhere);
 
-  auto reversed = ListInterfaces(godb::DbReader(dir.path()), IfaceSelector(), 200, 100);
+  auto reversed = ListInterfaces(godb::DbReader(dir.path()), query::InterfaceSelector(), 200, 100);
   EXPECT_TRUE(absl::IsInvalidArgument(reversed.status()));
 }
 

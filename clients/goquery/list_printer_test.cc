@@ -53,7 +53,7 @@ class ListPrinterTest : public ::testing::Test {
                           Row("192.168.1.1", "192.168.1.2", 22, 6, {1000000000, 2000, 700000, 1500})},
                          {})
             .ok());
-    auto listing = ListInterfaces(godb::DbReader(dir_.path()), IfaceSelector(), 0,
+    auto listing = ListInterfaces(godb::DbReader(dir_.path()), query::InterfaceSelector(), 0,
                                   godb::kMaxBlockTime);
     ASSERT_TRUE(listing.ok()) << listing.status();
     list_ = listing->interfaces;

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "lib/godb/layout.h"
 
 namespace goprobe::query {
 namespace {
@@ -55,18 +58,27 @@ absl::StatusOr<InterfaceSelector> InterfaceSelector::FromProto(const v1::Interfa
 
 absl::StatusOr<InterfaceSelector> InterfaceSelector::Parse(absl::string_view text) {
   v1::InterfaceSelector msg;
-  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+  const absl::string_view all = absl::StripAsciiWhitespace(text);
+  if (all.empty()) return FromProto(msg);
+  for (absl::string_view item : absl::StrSplit(all, ',')) {
     item = absl::StripAsciiWhitespace(item);
+    const absl::string_view written = item;
     const bool exclude = absl::ConsumePrefix(&item, "!");
+    if (item.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("interface list \"", text, "\" has an empty entry"));
+    }
     if (item.size() >= 2 && item.front() == '/' && item.back() == '/') {
       const std::string pattern(item.substr(1, item.size() - 2));
       *(exclude ? msg.add_exclude_regexes() : msg.add_regexes()) = pattern;
-    } else if (item.empty() || item.front() == '/') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "interface list item \"", item, "\": want a name, any, /regex/ or !exclusion"));
     } else if (item == "any" && !exclude) {
       msg.set_any(true);
     } else {
+      absl::Status s = godb::ValidateInterfaceName(item);
+      if (!s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("interface list entry \"", written, "\": ", s.message()));
+      }
       *(exclude ? msg.add_exclude_names() : msg.add_names()) = std::string(item);
     }
   }
@@ -88,6 +100,23 @@ std::vector<std::string> InterfaceSelector::Select(const std::vector<std::string
     if (Matches(i)) out.push_back(i);
   }
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> InterfaceSelector::SelectAll(
+    const std::vector<std::string>& available) const {
+  std::vector<std::string> missing;
+  for (const std::string& name : names_) {
+    if (std::find(available.begin(), available.end(), name) == available.end()) {
+      missing.push_back(name);
+    }
+  }
+  if (!missing.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        missing.size() == 1 ? "interface " : "interfaces ", absl::StrJoin(missing, ", "),
+        missing.size() == 1 ? " has" : " have", " no data (there is data for ",
+        available.empty() ? "no interface" : absl::StrJoin(available, ", "), ")"));
+  }
+  return Select(available);
 }
 
 v1::InterfaceSelector InterfaceSelector::ToProto() const {

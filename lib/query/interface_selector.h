@@ -27,7 +27,9 @@ class InterfaceSelector {
   // InvalidArgument naming the first regex that does not compile.
   static absl::StatusOr<InterfaceSelector> FromProto(const v1::InterfaceSelector& msg);
   // Parses goQuery's command-line form: comma-separated items, each a name,
-  // "any", "/regex/", "!name" or "!/regex/".
+  // "any", "/regex/", "!name" or "!/regex/"; "" selects everything.
+  // InvalidArgument naming the item for an empty item, an invalid interface
+  // name or a regex that does not compile.
   static absl::StatusOr<InterfaceSelector> Parse(absl::string_view text);
 
   InterfaceSelector();
@@ -36,7 +38,13 @@ class InterfaceSelector {
   InterfaceSelector& operator=(InterfaceSelector&&) noexcept;
 
   bool Matches(absl::string_view iface) const;
+  // The selected interfaces of `ifaces`, in its order.
   std::vector<std::string> Select(const std::vector<std::string>& ifaces) const;
+  // As Select, but NotFound when an interface named outright (not a regex,
+  // not excluded) is not among `available`: on one host, a typo must not
+  // read as "no traffic". The message lists what is available.
+  absl::StatusOr<std::vector<std::string>> SelectAll(
+      const std::vector<std::string>& available) const;
   v1::InterfaceSelector ToProto() const;
 
  private:

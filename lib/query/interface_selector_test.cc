@@ -27,11 +27,31 @@ TEST(InterfaceSelectorTest, NamesAnyRegexesAndExclusions) {
 }
 
 TEST(InterfaceSelectorTest, BadItemsAreNamed) {
+  using testing::HasSubstr;
   auto bad = InterfaceSelector::Parse("eth0,/(unclosed/");
   ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(std::string(bad.status().message()), testing::HasSubstr("/(unclosed/"));
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("/(unclosed/"));
   EXPECT_FALSE(InterfaceSelector::Parse("/").ok());
-  EXPECT_FALSE(InterfaceSelector::Parse("!").ok());
+  EXPECT_THAT(std::string(InterfaceSelector::Parse("!").status().message()),
+              HasSubstr("has an empty entry"));
+  EXPECT_THAT(std::string(InterfaceSelector::Parse("eth0,,eth1").status().message()),
+              HasSubstr("has an empty entry"));
+  EXPECT_THAT(std::string(InterfaceSelector::Parse("eth 0").status().message()),
+              HasSubstr("has a character other than"));
+}
+
+TEST(InterfaceSelectorTest, NamedInterfaceWithoutDataIsNotFoundWhenAskedForAll) {
+  auto sel = InterfaceSelector::Parse("eth0,eht1,eth9");
+  ASSERT_TRUE(sel.ok());
+  auto out = sel->SelectAll(kIfaces);
+  ASSERT_TRUE(absl::IsNotFound(out.status()));
+  EXPECT_EQ(out.status().message(),
+            "interfaces eht1, eth9 have no data (there is data for eth0, eth1, veth3, wlan0, lo)");
+  // Excluding an absent interface is harmless; lenient Select just skips.
+  EXPECT_TRUE(InterfaceSelector::Parse("!eth9")->SelectAll(kIfaces).ok());
+  EXPECT_THAT(sel->Select(kIfaces), testing::ElementsAre("eth0"));
+  EXPECT_EQ(InterfaceSelector::Parse("eth0")->SelectAll({}).status().message(),
+            "interface eth0 has no data (there is data for no interface)");
 }
 
 TEST(InterfaceSelectorTest, ProtoRoundTrip) {

@@ -68,6 +68,15 @@ grpc::Status ApiKeyAuthorizer::Check(const grpc::CallbackServerContext& context,
                       "missing or invalid API key (send \"authorization: Bearer <key>\")");
 }
 
+bool RefuseUnauthorized(const ApiKeyAuthorizer* auth, grpc::CallbackServerContext* context,
+                        grpc::ServerUnaryReactor* reactor, absl::string_view method) {
+  if (auth == nullptr) return false;
+  grpc::Status allowed = auth->Check(*context, method);
+  if (allowed.ok()) return false;
+  reactor->Finish(allowed);
+  return true;
+}
+
 void AddApiKey(absl::string_view key, grpc::ClientContext* context) {
   if (!key.empty()) {
     context->AddMetadata(std::string(kAuthorizationHeader), absl::StrCat("Bearer ", key));

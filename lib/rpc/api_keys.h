@@ -45,6 +45,11 @@ class ApiKeyAuthorizer {
   bool trust_unix_sockets_ = true;
 };
 
+// For unary handlers: when `auth` (may be null) refuses the call, finishes
+// `reactor` with the refusal and returns true.
+bool RefuseUnauthorized(const ApiKeyAuthorizer* auth, grpc::CallbackServerContext* context,
+                        grpc::ServerUnaryReactor* reactor, absl::string_view method);
+
 // Adds "authorization: Bearer <key>" to a client call (no-op for an empty key).
 void AddApiKey(absl::string_view key, grpc::ClientContext* context);
 

@@ -14,13 +14,7 @@ grpc::ServerUnaryReactor* LeafQueryService::ListInterfaces(
     grpc::CallbackServerContext* context, const v1::QueryListInterfacesRequest* request,
     v1::QueryListInterfacesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (auth_ != nullptr) {
-    grpc::Status allowed = auth_->Check(*context, "Query.ListInterfaces");
-    if (!allowed.ok()) {
-      reactor->Finish(allowed);
-      return reactor;
-    }
-  }
+  if (rpc::RefuseUnauthorized(auth_, context, reactor, "Query.ListInterfaces")) return reactor;
   const auto start = std::chrono::steady_clock::now();
   const int64_t first = request->first();
   const int64_t last = request->last() == 0 ? godb::kMaxBlockTime : request->last();

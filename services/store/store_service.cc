@@ -169,13 +169,7 @@ grpc::ServerUnaryReactor* StoreService::ListInterfaces(
     grpc::CallbackServerContext* context, const v1::StoreListInterfacesRequest* request,
     v1::StoreListInterfacesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (auth_ != nullptr) {
-    grpc::Status allowed = auth_->Check(*context, "Store.ListInterfaces");
-    if (!allowed.ok()) {
-      reactor->Finish(allowed);
-      return reactor;
-    }
-  }
+  if (rpc::RefuseUnauthorized(auth_, context, reactor, "Store.ListInterfaces")) return reactor;
   const int64_t first = request->first();
   const int64_t last = request->last() == 0 ? godb::kMaxBlockTime : request->last();
   if (first < 0 || last < first) {
