@@ -18,6 +18,7 @@ Aggregator::Aggregator(LinkType link_type, AggregatorOptions options)
     : parser_(link_type, options.fragment_capacity), table_(options.table) {}
 
 ClosedWindow Aggregator::EndWindow(int64_t block_time) {
+  Flush();
   ClosedWindow closed;
   closed.block_time = block_time;
   closed.stats = stats_;

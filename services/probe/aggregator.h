@@ -50,15 +50,18 @@ class Aggregator {
   Aggregator(LinkType link_type, AggregatorOptions options = {});
 
   // Counts one captured frame: `caplen` bytes at `data` of a `wire_len`-byte
-  // packet captured at `ts_ns` (unix nanoseconds).
+  // packet captured at `ts_ns` (unix nanoseconds). `data` need not outlive
+  // the call. Parsing happens at once; the flow table is updated a few
+  // packets later (in order), so that the table's memory can be fetched
+  // ahead: Flush() or EndWindow() completes every pending update.
   void Add(int64_t ts_ns, const uint8_t* data, uint32_t caplen, uint32_t wire_len) {
     ++stats_.packets;
     stats_.bytes += wire_len;
-    switch (parser_.Parse(data, caplen, ts_ns, &packet_)) {
+    if (pending_ == kDepth) Retire();
+    Pending& e = ring_[(head_ + pending_) & (kDepth - 1)];
+    switch (parser_.Parse(data, caplen, ts_ns, &e.info)) {
       case ParseResult::kFlow:
-        if (packet_.ports_missing) ++stats_.ports_missing;
-        if (table_.Add(packet_, wire_len) == FlowTable::AddResult::kUntracked) ++stats_.untracked;
-        return;
+        break;
       case ParseResult::kNotIp:
         ++stats_.not_ip;
         return;
@@ -66,6 +69,21 @@ class Aggregator {
         ++stats_.malformed;
         return;
     }
+    if (e.info.ports_missing) ++stats_.ports_missing;
+    e.wire_len = wire_len;
+    e.hash = table_.Hash(e.info);
+    table_.PrefetchSlot(e.info, e.hash);
+    // Half the ring behind, the slot should be in cache: fetch the entry.
+    if (pending_ >= kDepth / 2) {
+      const Pending& m = ring_[(head_ + pending_ - kDepth / 2) & (kDepth - 1)];
+      table_.PrefetchEntry(m.info, m.hash);
+    }
+    ++pending_;
+  }
+
+  // Completes the flow table updates of every packet added so far.
+  void Flush() {
+    while (pending_ > 0) Retire();
   }
 
   // Counts a frame the capture could not frame at all (a pcapng interface of
@@ -87,16 +105,35 @@ class Aggregator {
     stats_.dropped_iface += iface;
   }
 
-  // Closes the current window as the block at `block_time`.
+  // Closes the current window as the block at `block_time` (flushing first).
   ClosedWindow EndWindow(int64_t block_time);
 
   const WindowStats& current() const { return stats_; }
   size_t conversations() const { return table_.conversations(); }
 
  private:
+  // Packets parsed but not yet in the table. A power of two.
+  static constexpr size_t kDepth = 16;
+  struct Pending {
+    PacketInfo info;
+    uint32_t wire_len = 0;
+    uint64_t hash = 0;
+  };
+
+  void Retire() {
+    const Pending& e = ring_[head_];
+    if (table_.Add(e.info, e.wire_len, e.hash) == FlowTable::AddResult::kUntracked) {
+      ++stats_.untracked;
+    }
+    head_ = (head_ + 1) & (kDepth - 1);
+    --pending_;
+  }
+
   PacketParser parser_;
   FlowTable table_;
-  PacketInfo packet_;
+  Pending ring_[kDepth];
+  size_t head_ = 0;
+  size_t pending_ = 0;
   WindowStats stats_;
 };
 

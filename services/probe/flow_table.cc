@@ -66,16 +66,27 @@ inline uint64_t HashOf(const PacketInfo& p) {
   return SymmetricHash(p.src, p.sport, p.dst, p.dport, p.proto, Key::kAddrLen);
 }
 
+// Address equality by whole words: memcmp of a constant 16 bytes is still a
+// library call with some compilers, and this runs twice per packet.
+template <int kLen>
+inline bool SameAddr(const uint8_t* x, const uint8_t* y) {
+  if constexpr (kLen == 4) {
+    return Load32(x) == Load32(y);
+  } else {
+    return ((Load64(x) ^ Load64(y)) | (Load64(x + 8) ^ Load64(y + 8))) == 0;
+  }
+}
+
 template <typename Key>
 inline bool IsForward(const Key& k, const PacketInfo& p) {
-  return k.pa == p.sport && k.pb == p.dport && std::memcmp(k.a, p.src, Key::kAddrLen) == 0 &&
-         std::memcmp(k.b, p.dst, Key::kAddrLen) == 0;
+  return k.pa == p.sport && k.pb == p.dport && SameAddr<Key::kAddrLen>(k.a, p.src) &&
+         SameAddr<Key::kAddrLen>(k.b, p.dst);
 }
 
 template <typename Key>
 inline bool IsReverse(const Key& k, const PacketInfo& p) {
-  return k.pa == p.dport && k.pb == p.sport && std::memcmp(k.a, p.dst, Key::kAddrLen) == 0 &&
-         std::memcmp(k.b, p.src, Key::kAddrLen) == 0;
+  return k.pa == p.dport && k.pb == p.sport && SameAddr<Key::kAddrLen>(k.a, p.dst) &&
+         SameAddr<Key::kAddrLen>(k.b, p.src);
 }
 
 template <typename Key>
@@ -125,7 +136,15 @@ class ChunkedArray {
 
 }  // namespace
 
-// Dense per-conversation arrays (key, two window counters, last window)
+// A conversation's identity and the last window it had a packet in, side by
+// side so a lookup touches one cache line for both.
+template <typename Key>
+struct Conversation {
+  Key key;
+  uint32_t last_epoch;  // 0: the number is free
+};
+
+// Dense per-conversation arrays (key and last window, two window counters)
 // indexed by a conversation number, and an open-addressing index from the
 // symmetric hash to that number. Only the capture thread touches the index,
 // the keys it writes and the current counters; a snapshot reads the keys and
@@ -135,17 +154,27 @@ template <typename Key>
 class FlowTable::Family {
  public:
   explicit Family(size_t max_flows)
-      : keys_(max_flows), last_epoch_(max_flows), counters_{ChunkedArray<flow::Counters>(max_flows),
+      : conv_(max_flows), counters_{ChunkedArray<flow::Counters>(max_flows),
                                                             ChunkedArray<flow::Counters>(max_flows)} {
     index_.assign(kInitialSlots, 0);
   }
 
   // Finds the packet's conversation and counts it. Returns false when the
   // conversation is new and `room` is false.
-  bool Add(const PacketInfo& p, uint32_t wire_len, uint32_t epoch, int parity, bool room,
-           bool* needs_room) {
+  void PrefetchSlot(uint64_t h) const {
+    __builtin_prefetch(&index_[static_cast<uint32_t>(h) & (index_.size() - 1)]);
+  }
+  void PrefetchEntry(uint64_t h, int parity) const {
+    const uint64_t slot = index_[static_cast<uint32_t>(h) & (index_.size() - 1)];
+    if (slot == 0 || static_cast<uint32_t>(slot >> 32) != static_cast<uint32_t>(h)) return;
+    const uint32_t n = static_cast<uint32_t>(slot) - 1;
+    __builtin_prefetch(&conv_[n]);
+    __builtin_prefetch(&counters_[parity][n], 1);
+  }
+
+  bool Add(const PacketInfo& p, uint64_t h, uint32_t wire_len, uint32_t epoch, int parity,
+           bool room, bool* needs_room) {
     if ((live_ + 1) * 4 > index_.size() * 3) Grow();
-    const uint64_t h = HashOf<Key>(p);
     const uint32_t h32 = static_cast<uint32_t>(h);
     const size_t mask = index_.size() - 1;
     size_t i = h32 & mask;
@@ -154,11 +183,12 @@ class FlowTable::Family {
       if (slot == 0) break;
       if (static_cast<uint32_t>(slot >> 32) != h32) continue;
       const uint32_t n = static_cast<uint32_t>(slot) - 1;
-      Key& k = keys_[n];
+      Conversation<Key>& c = conv_[n];
+      Key& k = c.key;
       if (k.proto != p.proto) continue;
       bool forward = IsForward(k, p);
       if (!forward && !IsReverse(k, p)) continue;
-      if (last_epoch_[n] + 1 < epoch) {
+      if (c.last_epoch + 1 < epoch) {
         // Idle for a whole window: it left at that window's end and is new
         // again now, needing room like any new one (the caller reclaims
         // idle conversations, this one included, and asks again). The hash
@@ -171,7 +201,7 @@ class FlowTable::Family {
         Orient(p, flip, &k);
         forward = !flip;
       }
-      last_epoch_[n] = epoch;
+      c.last_epoch = epoch;
       Count(&counters_[parity][n], forward, p.direction, wire_len);
       return true;
     }
@@ -185,18 +215,17 @@ class FlowTable::Family {
       free_.pop_back();
     } else {
       n = static_cast<uint32_t>(size_++);
-      if ((n & (ChunkedArray<Key>::kChunk - 1)) == 0) {
-        keys_.EnsureChunkFor(n);
-        last_epoch_.EnsureChunkFor(n);
+      if ((n & (ChunkedArray<Conversation<Key>>::kChunk - 1)) == 0) {
+        conv_.EnsureChunkFor(n);
         counters_[0].EnsureChunkFor(n);
         counters_[1].EnsureChunkFor(n);
         // Room for every number that may be freed, so sweeping never allocates.
-        free_.reserve(size_ + ChunkedArray<Key>::kChunk);
+        free_.reserve(size_ + ChunkedArray<Conversation<Key>>::kChunk);
       }
     }
     const bool flip = ShouldFlip(p);
-    Orient(p, flip, &keys_[n]);
-    last_epoch_[n] = epoch;
+    Orient(p, flip, &conv_[n].key);
+    conv_[n].last_epoch = epoch;
     Count(&counters_[parity][n], !flip, p.direction, wire_len);
     index_[i] = uint64_t(h32) << 32 | (uint64_t(n) + 1);
     ++live_;
@@ -209,10 +238,10 @@ class FlowTable::Family {
     size_t examined = 0;
     for (; sweep_cursor_ < size_ && examined < budget; ++sweep_cursor_, ++examined) {
       const uint32_t n = static_cast<uint32_t>(sweep_cursor_);
-      const uint32_t last = last_epoch_[n];
+      const uint32_t last = conv_[n].last_epoch;
       if (last == 0 || last + 1 >= epoch) continue;
       EraseFromIndex(n);
-      last_epoch_[n] = 0;
+      conv_[n].last_epoch = 0;
       free_.push_back(n);
       --live_;
     }
@@ -228,7 +257,7 @@ class FlowTable::Family {
     for (size_t n = 0; n < size; ++n) {
       flow::Counters& c = counters[n];
       if (c.pkts_rcvd == 0 && c.pkts_sent == 0) continue;
-      rows->push_back(flow::FlowRow{keys_[n].ToFlowKey(), c});
+      rows->push_back(flow::FlowRow{conv_[n].key.ToFlowKey(), c});
       c = flow::Counters();
     }
   }
@@ -255,7 +284,7 @@ class FlowTable::Family {
   // back so lookups never need tombstones.
   void EraseFromIndex(uint32_t n) {
     const size_t mask = index_.size() - 1;
-    const uint32_t h32 = static_cast<uint32_t>(HashOf(keys_[n]));
+    const uint32_t h32 = static_cast<uint32_t>(HashOf(conv_[n].key));
     size_t i = h32 & mask;
     while (static_cast<uint32_t>(index_[i]) != n + 1) i = (i + 1) & mask;
     for (size_t j = (i + 1) & mask; index_[j] != 0; j = (j + 1) & mask) {
@@ -270,8 +299,7 @@ class FlowTable::Family {
     index_[i] = 0;
   }
 
-  ChunkedArray<Key> keys_;
-  ChunkedArray<uint32_t> last_epoch_;  // 0: the number is free
+  ChunkedArray<Conversation<Key>> conv_;
   ChunkedArray<flow::Counters> counters_[2];
   std::vector<uint64_t> index_;  // (hash32 << 32) | (number + 1); 0 empty
   std::vector<uint32_t> free_;
@@ -295,7 +323,28 @@ size_t FlowTable::conversations() const { return v4_->live() + v6_->live(); }
 
 bool FlowTable::HaveRoom() { return v4_->live() + v6_->live() < options_.max_flows; }
 
-FlowTable::AddResult FlowTable::Add(const PacketInfo& packet, uint32_t wire_len) {
+uint64_t FlowTable::Hash(const PacketInfo& packet) const {
+  return packet.is_v4 ? HashOf<V4Key>(packet) : HashOf<V6Key>(packet);
+}
+
+void FlowTable::PrefetchSlot(const PacketInfo& packet, uint64_t hash) const {
+  if (packet.is_v4) {
+    v4_->PrefetchSlot(hash);
+  } else {
+    v6_->PrefetchSlot(hash);
+  }
+}
+
+void FlowTable::PrefetchEntry(const PacketInfo& packet, uint64_t hash) const {
+  const int parity = static_cast<int>(epoch_ & 1);
+  if (packet.is_v4) {
+    v4_->PrefetchEntry(hash, parity);
+  } else {
+    v6_->PrefetchEntry(hash, parity);
+  }
+}
+
+FlowTable::AddResult FlowTable::Add(const PacketInfo& packet, uint32_t wire_len, uint64_t hash) {
   const int parity = static_cast<int>(epoch_ & 1);
   // Reclaiming idle conversations a few at a time keeps rotation O(1).
   if (!v4_->sweep_done()) v4_->Sweep(epoch_, 2);
@@ -303,9 +352,9 @@ FlowTable::AddResult FlowTable::Add(const PacketInfo& packet, uint32_t wire_len)
   bool needs_room = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool room = HaveRoom();
-    const bool counted = packet.is_v4
-                             ? v4_->Add(packet, wire_len, epoch_, parity, room, &needs_room)
-                             : v6_->Add(packet, wire_len, epoch_, parity, room, &needs_room);
+    const bool counted =
+        packet.is_v4 ? v4_->Add(packet, hash, wire_len, epoch_, parity, room, &needs_room)
+                     : v6_->Add(packet, hash, wire_len, epoch_, parity, room, &needs_room);
     if (counted) return AddResult::kCounted;
     // Full: reclaim every idle conversation now before giving up, so
     // whether a packet is tracked never depends on sweep progress.

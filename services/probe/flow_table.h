@@ -64,7 +64,18 @@ class FlowTable {
 
   // Counts one packet of `wire_len` bytes. kUntracked when it would start a
   // new conversation and max_flows are tracked already.
-  AddResult Add(const PacketInfo& packet, uint32_t wire_len);
+  AddResult Add(const PacketInfo& packet, uint32_t wire_len) {
+    return Add(packet, wire_len, Hash(packet));
+  }
+
+  // For callers that pipeline packets to hide memory latency: the hash of
+  // the packet's conversation (the same for both directions), hints that
+  // bring its index slot and then its entry into the cache, and Add with the
+  // hash already computed. The hints have no effect on results.
+  uint64_t Hash(const PacketInfo& packet) const;
+  void PrefetchSlot(const PacketInfo& packet, uint64_t hash) const;
+  void PrefetchEntry(const PacketInfo& packet, uint64_t hash) const;
+  AddResult Add(const PacketInfo& packet, uint32_t wire_len, uint64_t hash);
 
   // Closes the current window; everything counted since the previous call
   // is in the returned snapshot.

@@ -1,6 +1,7 @@
 #include "services/probe/pcap_file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -20,6 +21,9 @@ class ByteSource {
   // Up to `n` bytes; 0 at the end; -1 on error (error() says why).
   virtual ssize_t Read(uint8_t* buf, size_t n) = 0;
   virtual bool gzipped() const = 0;
+  // The whole content in memory, if the source can offer that cheaply (a
+  // regular file, mapped): packets are then read in place, without copying.
+  virtual const uint8_t* Map(size_t* size) { return nullptr; }
   // After the last Read returned 0: why the data ended early, if it did.
   virtual std::string early_end() const { return ""; }
   const std::string& error() const { return error_; }
@@ -38,7 +42,21 @@ constexpr uint32_t kMaxBlock = kMaxPacket + 4096;
 class FdSource : public ByteSource {
  public:
   explicit FdSource(int fd) : fd_(fd) {}
-  ~FdSource() override { ::close(fd_); }
+  ~FdSource() override {
+    if (map_ != nullptr) ::munmap(map_, map_size_);
+    ::close(fd_);
+  }
+  const uint8_t* Map(size_t* size) override {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return nullptr;
+    void* m = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (m == MAP_FAILED) return nullptr;
+    ::madvise(m, size_t(st.st_size), MADV_SEQUENTIAL);
+    map_ = m;
+    map_size_ = size_t(st.st_size);
+    *size = map_size_;
+    return static_cast<const uint8_t*>(m);
+  }
   ssize_t Read(uint8_t* buf, size_t n) override {
     for (;;) {
       const ssize_t got = ::read(fd_, buf, n);
@@ -52,6 +70,8 @@ class FdSource : public ByteSource {
 
  private:
   int fd_;
+  void* map_ = nullptr;
+  size_t map_size_ = 0;
 };
 
 class GzSource : public ByteSource {
@@ -91,7 +111,16 @@ inline uint32_t Swap32(uint32_t v) { return __builtin_bswap32(v); }
 }  // namespace
 
 PcapFile::PcapFile(std::string path, std::unique_ptr<ByteSource> source)
-    : path_(std::move(path)), source_(std::move(source)), buf_(1 << 20) {}
+    : path_(std::move(path)), source_(std::move(source)) {
+  size_t size = 0;
+  base_ = source_->Map(&size);
+  if (base_ != nullptr) {
+    end_ = size;
+  } else {
+    buf_.resize(1 << 20);
+    base_ = buf_.data();
+  }
+}
 
 PcapFile::~PcapFile() = default;
 
@@ -116,12 +145,19 @@ absl::Status PcapFile::Cut(const std::string& why) const {
 
 absl::StatusOr<bool> PcapFile::Want(size_t n, bool eof_ok) {
   if (end_ - pos_ >= n) return true;
+  if (buf_.empty()) {  // mapped: there is no more
+    if (pos_ == end_ && eof_ok) return false;
+    return Cut(absl::StrCat("the file ends inside a record (", end_ - pos_, " of ", n, " bytes)"));
+  }
   if (pos_ > 0) {
-    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    std::memmove(buf_.data(), base_ + pos_, end_ - pos_);
     end_ -= pos_;
     pos_ = 0;
   }
-  if (buf_.size() < n) buf_.resize(n);
+  if (buf_.size() < n) {
+    buf_.resize(n);
+    base_ = buf_.data();
+  }
   while (end_ < n) {
     const ssize_t got = source_->Read(buf_.data() + end_, buf_.size() - end_);
     if (got < 0) return Cut(absl::StrCat("read error: ", source_->error()));
@@ -173,7 +209,7 @@ absl::Status PcapFile::ReadHeader() {
         absl::StrCat(path_, ": not a pcap or pcapng capture", kind, ": too short"));
   }
   uint32_t magic;
-  std::memcpy(&magic, buf_.data() + pos_, 4);
+  std::memcpy(&magic, base_ + pos_, 4);
   if (magic == 0x0a0d0d0a) {
     pcapng_ = true;
     have = Want(12, true);
@@ -181,7 +217,7 @@ absl::Status PcapFile::ReadHeader() {
       return absl::InvalidArgumentError(
           absl::StrCat(path_, ": not a pcapng capture", kind, ": section header cut short"));
     }
-    absl::Status s = ReadSectionHeader(buf_.data() + pos_);
+    absl::Status s = ReadSectionHeader(base_ + pos_);
     if (!s.ok()) return absl::InvalidArgumentError(s.message());
     return absl::OkStatus();
   }
@@ -201,7 +237,7 @@ absl::Status PcapFile::ReadHeader() {
     return absl::InvalidArgumentError(
         absl::StrCat(path_, ": not a pcap capture", kind, ": file header cut short"));
   }
-  const uint8_t* h = buf_.data() + pos_;
+  const uint8_t* h = base_ + pos_;
   // The link type's upper bits may carry FCS information.
   const int dlt = int(U32(h + 20) & 0x03ffffff);
   pos_ += 24;
@@ -232,7 +268,7 @@ absl::Status PcapFile::ReadSectionHeader(const uint8_t* first12) {
   }
   absl::StatusOr<bool> have = Want(len, false);
   if (!have.ok()) return have.status();
-  const uint8_t* b = buf_.data() + pos_;
+  const uint8_t* b = base_ + pos_;
   if (U16(b + 12) != 1) {
     return Cut(absl::StrCat("pcapng major version ", U16(b + 12), " is not supported"));
   }
@@ -295,14 +331,14 @@ absl::StatusOr<bool> PcapFile::Next(RawPacket* packet) {
 absl::StatusOr<bool> PcapFile::NextPcap(RawPacket* packet) {
   absl::StatusOr<bool> have = Want(record_header_, true);
   if (!have.ok() || !*have) return have;
-  const uint8_t* h = buf_.data() + pos_;
+  const uint8_t* h = base_ + pos_;
   const uint32_t sec = U32(h), frac = U32(h + 4), caplen = U32(h + 8), len = U32(h + 12);
   if (caplen > kMaxPacket) return Cut(absl::StrCat("record of ", caplen, " bytes"));
   pos_ += record_header_;
   have = Want(caplen, false);
   if (!have.ok()) return have.status();
   packet->ts_ns = int64_t(sec) * 1'000'000'000 + int64_t(frac) * (nanosecond_ ? 1 : 1000);
-  packet->data = buf_.data() + pos_;
+  packet->data = base_ + pos_;
   packet->caplen = caplen;
   // A record claiming less on the wire than was captured is taken at its
   // captured size: bytes are never undercounted below what is there.
@@ -319,7 +355,7 @@ absl::StatusOr<bool> PcapFile::NextPcapng(RawPacket* packet) {
   for (;;) {
     absl::StatusOr<bool> have = Want(12, true);
     if (!have.ok() || !*have) return have;
-    const uint8_t* b = buf_.data() + pos_;
+    const uint8_t* b = base_ + pos_;
     uint32_t type;
     std::memcpy(&type, b, 4);
     if (type == 0x0a0d0d0a) {
@@ -334,7 +370,7 @@ absl::StatusOr<bool> PcapFile::NextPcapng(RawPacket* packet) {
     }
     have = Want(len, false);
     if (!have.ok()) return have.status();
-    b = buf_.data() + pos_;
+    b = base_ + pos_;
     if (U32(b + len - 4) != len) {
       return Cut(absl::StrCat("pcapng block of type ", type, " has mismatched lengths"));
     }

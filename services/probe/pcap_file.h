@@ -86,9 +86,10 @@ class PcapFile {
 
   std::string path_;
   std::unique_ptr<ByteSource> source_;
-  std::vector<uint8_t> buf_;
-  size_t pos_ = 0;  // start of unread bytes in buf_
-  size_t end_ = 0;  // end of valid bytes in buf_
+  std::vector<uint8_t> buf_;        // empty when the file is mapped
+  const uint8_t* base_ = nullptr;   // the mapping, or buf_.data()
+  size_t pos_ = 0;  // start of unread bytes at base_
+  size_t end_ = 0;  // end of valid bytes at base_
   bool swapped_ = false;
   bool pcapng_ = false;
   // Classic pcap.
