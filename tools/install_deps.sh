@@ -12,7 +12,7 @@ PACKAGES=(
   libxxhash-dev libpcap-dev zlib1g-dev libre2-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 tshark tcpreplay iproute2
-  nfdump lz4 zstd
+  nfdump softflowd pmacct bc lz4 zstd
 )
 
 missing=()
