@@ -54,7 +54,11 @@ class Aggregator {
   // the call. Parsing happens at once; the flow table is updated a few
   // packets later (in order), so that the table's memory can be fetched
   // ahead: Flush() or EndWindow() completes every pending update.
-  void Add(int64_t ts_ns, const uint8_t* data, uint32_t caplen, uint32_t wire_len) {
+  //
+  // `direction` is what the capture knows beyond the frame (a live capture
+  // split by direction); kUnknown leaves it to the framing.
+  void Add(int64_t ts_ns, const uint8_t* data, uint32_t caplen, uint32_t wire_len,
+           Direction direction = Direction::kUnknown) {
     ++stats_.packets;
     stats_.bytes += wire_len;
     if (pending_ == kDepth) Retire();
@@ -70,6 +74,7 @@ class Aggregator {
         return;
     }
     if (e.info.ports_missing) ++stats_.ports_missing;
+    if (direction != Direction::kUnknown) e.info.direction = direction;
     e.wire_len = wire_len;
     e.hash = table_.Hash(e.info);
     table_.PrefetchSlot(e.info, e.hash);

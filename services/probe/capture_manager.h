@@ -1,0 +1,54 @@
+#ifndef GOPROBE_SERVICES_PROBE_CAPTURE_MANAGER_H_
+#define GOPROBE_SERVICES_PROBE_CAPTURE_MANAGER_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/probe/config.h"
+#include "services/probe/live_capture.h"
+
+namespace goprobe::probe {
+
+// The set of running interface captures, brought in line with the
+// configuration at start and at every reload.
+//
+// Apply() touches only what changed: an interface whose settings are the
+// same keeps running (no packet or flow of it is lost), one no longer wanted
+// is stopped (its window written as a final block), one whose settings
+// changed is stopped and started again, a new one is started. Not
+// thread-safe: one controlling thread (main's signal loop).
+class CaptureManager {
+ public:
+  using Starter =
+      std::function<absl::StatusOr<std::unique_ptr<CaptureHandle>>(const ResolvedInterface&)>;
+
+  explicit CaptureManager(Starter starter) : starter_(std::move(starter)) {}
+  ~CaptureManager() { StopAll(); }
+
+  struct Changes {
+    std::vector<std::string> started, stopped, restarted, unchanged;
+    // Interfaces that could not be started, with why; the others run.
+    std::vector<absl::Status> failed;
+  };
+  Changes Apply(const std::vector<ResolvedInterface>& wanted);
+
+  void StopAll();
+  std::vector<std::string> running() const;
+
+ private:
+  struct Running {
+    CaptureSettings settings;
+    std::unique_ptr<CaptureHandle> capture;
+  };
+  Starter starter_;
+  std::map<std::string, Running> running_;
+};
+
+}  // namespace goprobe::probe
+
+#endif  // GOPROBE_SERVICES_PROBE_CAPTURE_MANAGER_H_

@@ -1,0 +1,75 @@
+#include "services/probe/capture_manager.h"
+
+#include <map>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace goprobe::probe {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+// Records what happened to each fake capture.
+struct Log {
+  std::map<std::string, int> starts, stops;
+};
+
+class FakeCapture : public CaptureHandle {
+ public:
+  FakeCapture(std::string name, Log* log) : name_(std::move(name)), log_(log) {}
+  void Stop() override {
+    if (!stopped_) ++log_->stops[name_];
+    stopped_ = true;
+  }
+
+ private:
+  std::string name_;
+  Log* log_;
+  bool stopped_ = false;
+};
+
+ResolvedInterface Itf(const std::string& name, bool promisc = false) {
+  ResolvedInterface r{name, CaptureSettings()};
+  r.settings.promisc = promisc;
+  return r;
+}
+
+TEST(CaptureManagerTest, ReloadTouchesOnlyWhatChanged) {
+  Log log;
+  CaptureManager m([&log](const ResolvedInterface& itf)
+                       -> absl::StatusOr<std::unique_ptr<CaptureHandle>> {
+    if (itf.name == "bad0") return absl::NotFoundError("interface bad0: no such device");
+    ++log.starts[itf.name];
+    return std::unique_ptr<CaptureHandle>(new FakeCapture(itf.name, &log));
+  });
+  CaptureManager::Changes c = m.Apply({Itf("eth0"), Itf("eth1"), Itf("eth2"), Itf("bad0")});
+  EXPECT_THAT(c.started, ElementsAre("eth0", "eth1", "eth2"));
+  ASSERT_EQ(c.failed.size(), 1u);
+  EXPECT_EQ(c.failed[0].code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(m.running(), ElementsAre("eth0", "eth1", "eth2"));
+
+  // eth0 unchanged, eth1 changed, eth2 gone, eth3 new.
+  c = m.Apply({Itf("eth0"), Itf("eth1", true), Itf("eth3")});
+  EXPECT_THAT(c.unchanged, ElementsAre("eth0"));
+  EXPECT_THAT(c.restarted, ElementsAre("eth1"));
+  EXPECT_THAT(c.stopped, ElementsAre("eth2"));
+  EXPECT_THAT(c.started, ElementsAre("eth3"));
+  EXPECT_THAT(c.failed, IsEmpty());
+  EXPECT_EQ(log.starts["eth0"], 1);
+  EXPECT_EQ(log.stops["eth0"], 0);
+  EXPECT_EQ(log.starts["eth1"], 2);
+  EXPECT_EQ(log.stops["eth1"], 1);
+  EXPECT_EQ(log.stops["eth2"], 1);
+  EXPECT_THAT(m.running(), ElementsAre("eth0", "eth1", "eth3"));
+
+  m.StopAll();
+  EXPECT_THAT(m.running(), IsEmpty());
+  EXPECT_EQ(log.stops["eth0"], 1);
+  EXPECT_EQ(log.stops["eth3"], 1);
+}
+
+}  // namespace
+}  // namespace goprobe::probe

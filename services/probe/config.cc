@@ -1,0 +1,201 @@
+#include "services/probe/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "lib/godb/layout.h"
+
+namespace goprobe::probe {
+namespace {
+
+class Parser {
+ public:
+  explicit Parser(absl::string_view source) : source_(source) {}
+
+  absl::Status Error(const std::string& path, const std::string& why) const {
+    return absl::InvalidArgumentError(absl::StrCat(source_, ": ", path, ": ", why));
+  }
+
+  absl::Status Keys(const YAML::Node& map, const std::string& path,
+                    const std::set<std::string>& allowed) const {
+    if (!map.IsMap()) return Error(path, "must be a mapping");
+    for (const auto& kv : map) {
+      const std::string k = kv.first.as<std::string>();
+      if (!allowed.count(k)) {
+        return Error(path.empty() ? k : absl::StrCat(path, ".", k),
+                     absl::StrCat("unknown key (known: ",
+                                  absl::StrJoin(allowed.begin(), allowed.end(), ", "), ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  template <typename T>
+  absl::Status Get(const YAML::Node& node, const std::string& path, const char* what, T* out) const {
+    try {
+      *out = node.as<T>();
+      return absl::OkStatus();
+    } catch (const YAML::Exception&) {
+      return Error(path, absl::StrCat("must be ", what));
+    }
+  }
+
+  absl::Status Settings(const YAML::Node& node, const std::string& path, CaptureSettings* s) const {
+    if (node.IsNull()) return absl::OkStatus();  // "eth0:" alone: defaults
+    absl::Status st = Keys(node, path, {"bpf_filter", "buf_size", "promisc", "snaplen", "disable"});
+    if (!st.ok()) return st;
+    if (node["bpf_filter"]) {
+      st = Get(node["bpf_filter"], path + ".bpf_filter", "a string", &s->bpf_filter);
+      if (!st.ok()) return st;
+    }
+    if (node["buf_size"]) {
+      st = Get(node["buf_size"], path + ".buf_size", "a number of bytes", &s->buf_size);
+      if (!st.ok()) return st;
+      if (s->buf_size < 65536 || s->buf_size > (int64_t{1} << 31)) {
+        return Error(path + ".buf_size", "must be between 65536 and 2147483648");
+      }
+    }
+    if (node["promisc"]) {
+      st = Get(node["promisc"], path + ".promisc", "true or false", &s->promisc);
+      if (!st.ok()) return st;
+    }
+    if (node["snaplen"]) {
+      st = Get(node["snaplen"], path + ".snaplen", "a number of bytes", &s->snaplen);
+      if (!st.ok()) return st;
+      if (s->snaplen < 64 || s->snaplen > 262144) {
+        return Error(path + ".snaplen", "must be between 64 and 262144");
+      }
+    }
+    if (node["disable"]) {
+      st = Get(node["disable"], path + ".disable", "true or false", &s->disable);
+      if (!st.ok()) return st;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<ProbeConfig> Parse(absl::string_view text) const {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(source_, ": line ", e.mark.line + 1, ": ", e.msg));
+    }
+    if (!root.IsMap()) return Error("(top)", "must be a mapping");
+    absl::Status st = Keys(root, "", {"db_path", "interfaces", "max_flows", "logging"});
+    if (!st.ok()) return st;
+    ProbeConfig c;
+    if (!root["db_path"]) return Error("db_path", "missing");
+    st = Get(root["db_path"], "db_path", "a directory path", &c.db_path);
+    if (!st.ok()) return st;
+    if (c.db_path.empty()) return Error("db_path", "must not be empty");
+    if (root["max_flows"]) {
+      int64_t m = 0;
+      st = Get(root["max_flows"], "max_flows", "a number", &m);
+      if (!st.ok()) return st;
+      if (m < 1 || m > (int64_t{1} << 31)) return Error("max_flows", "must be between 1 and 2^31");
+      c.max_flows = size_t(m);
+    }
+    if (root["logging"]) {
+      st = Keys(root["logging"], "logging", {"destination", "level"});
+      if (!st.ok()) return st;
+      if (root["logging"]["destination"]) {
+        st = Get(root["logging"]["destination"], "logging.destination",
+                 "console, syslog or a file path", &c.logging.destination);
+        if (!st.ok()) return st;
+      }
+      if (root["logging"]["level"]) {
+        st = Get(root["logging"]["level"], "logging.level", "a level name", &c.logging.level);
+        if (!st.ok()) return st;
+        static const std::set<std::string> kLevels = {"trace", "debug", "info",
+                                                      "warn",  "error", "off"};
+        if (!kLevels.count(c.logging.level)) {
+          return Error("logging.level", "must be trace, debug, info, warn, error or off");
+        }
+      }
+    }
+    const YAML::Node itfs = root["interfaces"];
+    if (!itfs || !itfs.IsMap() || itfs.size() == 0) {
+      return Error("interfaces", "must map at least one interface to its settings");
+    }
+    for (const auto& kv : itfs) {
+      InterfaceRule rule;
+      rule.key = kv.first.as<std::string>();
+      const std::string path = absl::StrCat("interfaces.", rule.key);
+      if (rule.key.size() >= 2 && rule.key.front() == '/' && rule.key.back() == '/') {
+        try {
+          std::regex re(rule.key.substr(1, rule.key.size() - 2), std::regex::extended);
+        } catch (const std::regex_error& e) {
+          return Error(path, absl::StrCat("not a valid regular expression: ", e.what()));
+        }
+      } else if (rule.key != "any") {
+        st = godb::ValidateInterfaceName(rule.key);
+        if (!st.ok()) return Error(path, std::string(st.message()));
+      }
+      st = Settings(kv.second, path, &rule.settings);
+      if (!st.ok()) return st;
+      c.interfaces.push_back(std::move(rule));
+    }
+    return c;
+  }
+
+ private:
+  std::string source_;
+};
+
+}  // namespace
+
+absl::StatusOr<ProbeConfig> ParseProbeConfig(absl::string_view yaml, absl::string_view source) {
+  return Parser(source).Parse(yaml);
+}
+
+absl::StatusOr<ProbeConfig> LoadProbeConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read the configuration"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseProbeConfig(ss.str(), path);
+}
+
+std::vector<ResolvedInterface> ResolveInterfaces(const std::vector<InterfaceRule>& rules,
+                                                 const std::vector<std::string>& present,
+                                                 const std::vector<std::string>& up_non_loopback) {
+  std::map<std::string, CaptureSettings> out;
+  std::set<std::string> decided;  // including disabled ones, which stay out
+  for (const InterfaceRule& r : rules) {
+    const bool pattern = r.key == "any" || (r.key.size() >= 2 && r.key.front() == '/');
+    if (pattern) continue;
+    decided.insert(r.key);
+    if (!r.settings.disable) out[r.key] = r.settings;
+  }
+  for (const InterfaceRule& r : rules) {
+    if (r.key.size() < 2 || r.key.front() != '/') continue;
+    const std::regex re(r.key.substr(1, r.key.size() - 2), std::regex::extended);
+    for (const std::string& name : present) {
+      if (decided.count(name) || !std::regex_match(name, re)) continue;
+      decided.insert(name);
+      if (!r.settings.disable && godb::ValidateInterfaceName(name).ok()) out[name] = r.settings;
+    }
+  }
+  for (const InterfaceRule& r : rules) {
+    if (r.key != "any") continue;
+    for (const std::string& name : up_non_loopback) {
+      if (decided.count(name)) continue;
+      decided.insert(name);
+      if (!r.settings.disable && godb::ValidateInterfaceName(name).ok()) out[name] = r.settings;
+    }
+  }
+  std::vector<ResolvedInterface> result;
+  for (auto& [name, settings] : out) result.push_back({name, settings});
+  return result;
+}
+
+}  // namespace goprobe::probe

@@ -1,0 +1,86 @@
+#ifndef GOPROBE_SERVICES_PROBE_CONFIG_H_
+#define GOPROBE_SERVICES_PROBE_CONFIG_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace goprobe::probe {
+
+// How one interface is captured (the seed README's settings, in YAML).
+struct CaptureSettings {
+  std::string bpf_filter;           // tcpdump syntax; empty captures everything
+  int64_t buf_size = 4 << 20;       // kernel capture buffer, bytes
+  bool promisc = false;
+  int snaplen = 160;                // bytes kept per packet: headers are enough
+  bool disable = false;             // listed, but not captured
+
+  friend bool operator==(const CaptureSettings& a, const CaptureSettings& b) {
+    return a.bpf_filter == b.bpf_filter && a.buf_size == b.buf_size && a.promisc == b.promisc &&
+           a.snaplen == b.snaplen && a.disable == b.disable;
+  }
+  friend bool operator!=(const CaptureSettings& a, const CaptureSettings& b) { return !(a == b); }
+};
+
+// One entry of the `interfaces` section. Its key names the interfaces it
+// applies to: an exact name ("eth0"), a regular expression between slashes
+// ("/^veth/", whole-name match), or "any" (every interface that is up,
+// except loopback).
+struct InterfaceRule {
+  std::string key;
+  CaptureSettings settings;
+};
+
+struct LoggingConfig {
+  std::string destination = "console";  // console, syslog, or a file path
+  std::string level = "info";           // trace, debug, info, warn, error, off
+};
+
+struct ProbeConfig {
+  std::string db_path;
+  std::vector<InterfaceRule> interfaces;
+  // Conversations tracked at once per interface.
+  size_t max_flows = size_t{1} << 22;
+  LoggingConfig logging;
+};
+
+// Parses the YAML text of a probe configuration:
+//
+//   db_path: /var/lib/goprobe/db
+//   max_flows: 4194304          # optional
+//   interfaces:
+//     eth0:
+//       bpf_filter: "not arp"   # all settings optional
+//       buf_size: 2097152
+//       promisc: false
+//       snaplen: 160
+//       disable: false
+//     /^veth/: {promisc: true}
+//   logging: {destination: console, level: info}
+//
+// Unknown keys are refused (a typo must not silently do nothing). Errors are
+// InvalidArgument naming `source` (the file), the key path and the reason.
+absl::StatusOr<ProbeConfig> ParseProbeConfig(absl::string_view yaml, absl::string_view source);
+// Reads and parses a file; NotFound/InvalidArgument naming it.
+absl::StatusOr<ProbeConfig> LoadProbeConfig(const std::string& path);
+
+// The settings each present interface gets: exact names first, then the
+// first matching regular expression in file order, then "any". Interfaces
+// named exactly are captured even when not in `present` (the capture reports
+// what is wrong with them); patterns only match present interfaces. Disabled
+// entries are left out. Sorted by name.
+struct ResolvedInterface {
+  std::string name;
+  CaptureSettings settings;
+};
+std::vector<ResolvedInterface> ResolveInterfaces(const std::vector<InterfaceRule>& rules,
+                                                 const std::vector<std::string>& present,
+                                                 const std::vector<std::string>& up_non_loopback);
+
+}  // namespace goprobe::probe
+
+#endif  // GOPROBE_SERVICES_PROBE_CONFIG_H_

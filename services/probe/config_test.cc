@@ -1,0 +1,107 @@
+#include "services/probe/config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace goprobe::probe {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ConfigTest, ParsesEverySetting) {
+  absl::StatusOr<ProbeConfig> c = ParseProbeConfig(R"(
+db_path: /var/lib/goprobe/db
+max_flows: 1000
+interfaces:
+  eth0:
+    bpf_filter: "not arp and not icmp"
+    buf_size: 2097152
+    promisc: false
+  eth1:
+    bpf_filter: "not arp"
+    buf_size: 1048576
+    promisc: true
+    snaplen: 256
+  eth2:
+  /^veth[0-9]+$/: {disable: true}
+  any: {}
+logging:
+  destination: syslog
+  level: debug
+)",
+                                                   "probe.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->db_path, "/var/lib/goprobe/db");
+  EXPECT_EQ(c->max_flows, 1000u);
+  ASSERT_EQ(c->interfaces.size(), 5u);
+  EXPECT_EQ(c->interfaces[0].key, "eth0");
+  EXPECT_EQ(c->interfaces[0].settings.bpf_filter, "not arp and not icmp");
+  EXPECT_EQ(c->interfaces[0].settings.buf_size, 2097152);
+  EXPECT_FALSE(c->interfaces[0].settings.promisc);
+  EXPECT_TRUE(c->interfaces[1].settings.promisc);
+  EXPECT_EQ(c->interfaces[1].settings.snaplen, 256);
+  EXPECT_EQ(c->interfaces[2].settings, CaptureSettings());  // defaults
+  EXPECT_TRUE(c->interfaces[3].settings.disable);
+  EXPECT_EQ(c->logging.destination, "syslog");
+  EXPECT_EQ(c->logging.level, "debug");
+}
+
+TEST(ConfigTest, ErrorsNameFileKeyAndReason) {
+  struct Case {
+    const char* yaml;
+    const char* want;
+  } cases[] = {
+      {"interfaces: {eth0: {}}", "probe.yaml: db_path: missing"},
+      {"db_path: /x\ninterfaces: {}", "probe.yaml: interfaces: must map at least one"},
+      {"db_path: /x\ninterfaces: {eth0: {promisc: maybe}}",
+       "probe.yaml: interfaces.eth0.promisc: must be true or false"},
+      {"db_path: /x\ninterfaces: {eth0: {buf_size: 10}}",
+       "probe.yaml: interfaces.eth0.buf_size: must be between"},
+      {"db_path: /x\ninterfaces: {eth0: {bpf: x}}",
+       "probe.yaml: interfaces.eth0.bpf: unknown key (known: bpf_filter, buf_size"},
+      {"db_path: /x\ninterfaces: {eth0: {}}\nlogs: {}", "probe.yaml: logs: unknown key"},
+      {"db_path: /x\ninterfaces: {'/[a-/': {}}", "interfaces./[a-/: not a valid regular expression"},
+      {"db_path: /x\ninterfaces: {'../etc': {}}", "interfaces.../etc:"},
+      {"db_path: /x\ninterfaces: {eth0: {}}\nlogging: {level: loud}",
+       "logging.level: must be trace, debug"},
+      {"db_path: [unclosed", "probe.yaml: line 1"},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<ProbeConfig> got = ParseProbeConfig(c.yaml, "probe.yaml");
+    ASSERT_FALSE(got.ok()) << c.yaml;
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(got.status().message(), HasSubstr(c.want)) << c.yaml;
+  }
+  EXPECT_EQ(LoadProbeConfig("/nonexistent/probe.yaml").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(ConfigTest, ResolveInterfaces) {
+  CaptureSettings promisc;
+  promisc.promisc = true;
+  CaptureSettings filtered;
+  filtered.bpf_filter = "tcp";
+  CaptureSettings off;
+  off.disable = true;
+  const std::vector<InterfaceRule> rules = {
+      {"eth0", filtered},  // exact names win over patterns
+      {"/^veth.*/", promisc},
+      {"veth9", off},      // excluded even though the pattern matches
+      {"any", CaptureSettings()},
+      {"tun7", CaptureSettings()},  // named but absent: still tried
+  };
+  const std::vector<std::string> present = {"lo", "eth0", "eth1", "veth1", "veth9", "wlan0"};
+  const std::vector<std::string> up = {"eth0", "eth1", "veth1", "veth9"};
+  std::vector<ResolvedInterface> got = ResolveInterfaces(rules, present, up);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].name, "eth0");
+  EXPECT_EQ(got[0].settings, filtered);
+  EXPECT_EQ(got[1].name, "eth1");
+  EXPECT_EQ(got[1].settings, CaptureSettings());
+  EXPECT_EQ(got[2].name, "tun7");
+  EXPECT_EQ(got[3].name, "veth1");
+  EXPECT_EQ(got[3].settings, promisc);
+}
+
+}  // namespace
+}  // namespace goprobe::probe
