@@ -14,7 +14,8 @@ CaptureManager::Changes CaptureManager::Apply(const std::vector<ResolvedInterfac
   std::set<std::string> restart;
   for (auto it = running_.begin(); it != running_.end();) {
     auto w = want.find(it->first);
-    if (w != want.end() && w->second->settings == it->second.settings) {
+    if (w != want.end() && w->second->settings == it->second.settings &&
+        !it->second.capture->failed()) {
       changes.unchanged.push_back(it->first);
       ++it;
       continue;

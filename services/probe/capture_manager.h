@@ -20,8 +20,9 @@ namespace goprobe::probe {
 // Apply() touches only what changed: an interface whose settings are the
 // same keeps running (no packet or flow of it is lost), one no longer wanted
 // is stopped (its window written as a final block), one whose settings
-// changed is stopped and started again, a new one is started. Not
-// thread-safe: one controlling thread (main's signal loop).
+// changed is stopped and started again, a new one is started, and one whose
+// capture failed on its own (the interface went away) is started again.
+// Not thread-safe: one controlling thread (main's signal loop).
 class CaptureManager {
  public:
   using Starter =
@@ -31,6 +32,7 @@ class CaptureManager {
   ~CaptureManager() { StopAll(); }
 
   struct Changes {
+    // `restarted` includes captures that had failed.
     std::vector<std::string> started, stopped, restarted, unchanged;
     // Interfaces that could not be started, with why; the others run.
     std::vector<absl::Status> failed;

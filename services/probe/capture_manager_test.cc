@@ -13,17 +13,23 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 // Records what happened to each fake capture.
+class FakeCapture;
 struct Log {
   std::map<std::string, int> starts, stops;
+  std::map<std::string, FakeCapture*> handles;  // the latest of each name
 };
 
 class FakeCapture : public CaptureHandle {
  public:
-  FakeCapture(std::string name, Log* log) : name_(std::move(name)), log_(log) {}
+  FakeCapture(std::string name, Log* log) : name_(std::move(name)), log_(log) {
+    log_->handles[name_] = this;
+  }
   void Stop() override {
     if (!stopped_) ++log_->stops[name_];
     stopped_ = true;
   }
+  bool failed() const override { return failed_; }
+  bool failed_ = false;
 
  private:
   std::string name_;
@@ -65,10 +71,17 @@ TEST(CaptureManagerTest, ReloadTouchesOnlyWhatChanged) {
   EXPECT_EQ(log.stops["eth2"], 1);
   EXPECT_THAT(m.running(), ElementsAre("eth0", "eth1", "eth3"));
 
+  // A capture that failed on its own is started again by the next Apply.
+  log.handles["eth3"]->failed_ = true;
+  c = m.Apply({Itf("eth0"), Itf("eth1", true), Itf("eth3")});
+  EXPECT_THAT(c.unchanged, ElementsAre("eth0", "eth1"));
+  EXPECT_THAT(c.restarted, ElementsAre("eth3"));
+  EXPECT_EQ(log.starts["eth3"], 2);
+
   m.StopAll();
   EXPECT_THAT(m.running(), IsEmpty());
   EXPECT_EQ(log.stops["eth0"], 1);
-  EXPECT_EQ(log.stops["eth3"], 1);
+  EXPECT_EQ(log.stops["eth3"], 2);
 }
 
 }  // namespace

@@ -39,6 +39,8 @@ class CaptureHandle {
   virtual ~CaptureHandle() = default;
   // Ends the capture; its current window goes out as a final block.
   virtual void Stop() = 0;
+  // Whether the capture ended on its own (the interface went away, ...).
+  virtual bool failed() const = 0;
 };
 
 // Captures one interface with libpcap on a thread of its own, with its own
@@ -76,6 +78,7 @@ class LiveCapture : public CaptureHandle {
   bool knows_direction() const { return have_mac_ || cooked_; }
   // Why the capture ended on its own (interface gone, ...), or OK.
   absl::Status failure() const;
+  bool failed() const override { return !failure().ok(); }
 
  private:
   LiveCapture(std::string name, ::pcap* handle, LinkType link_type, AggregatorOptions options,

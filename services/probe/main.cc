@@ -11,6 +11,8 @@
 //   time for the blocks, and prints a one-line summary.
 #include <signal.h>
 
+#include <cerrno>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -109,9 +111,17 @@ int RunLive(const std::string& config_path) {
     return 1;
   }
   const std::string db_path = config->db_path;
+  // Every 30 s without a signal: interfaces that appeared match patterns and
+  // "any", and captures that failed (an interface gone and back) restart.
+  const struct timespec rescan = {30, 0};
   for (;;) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) continue;
+    const int sig = sigtimedwait(&signals, nullptr, &rescan);
+    if (sig < 0) {
+      if (errno != EAGAIN) continue;  // EINTR
+      wanted = Resolve(*config);
+      if (wanted.ok()) Report(manager.Apply(*wanted));
+      continue;
+    }
     if (sig == SIGHUP) {
       absl::StatusOr<ProbeConfig> next = LoadProbeConfig(config_path);
       if (!next.ok()) {
@@ -129,6 +139,12 @@ int RunLive(const std::string& config_path) {
       }
       spdlog::info("reloading {}", config_path);
       Report(manager.Apply(*wanted));
+      const std::string keep_db = config->db_path;
+      const size_t keep_flows = config->max_flows;
+      config = std::move(next);
+      // Only the interface section takes effect without a restart.
+      config->db_path = keep_db;
+      config->max_flows = keep_flows;
       continue;
     }
     spdlog::info("signal {}: writing the current windows and stopping", sig);

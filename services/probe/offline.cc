@@ -79,7 +79,7 @@ class OfflineRun {
       return;
     }
     if (p.link_type != aggregator_.link_type()) aggregator_.set_link_type(p.link_type);
-    aggregator_.Add(p.ts_ns, p.data, p.caplen, p.wire_len);
+    aggregator_.Add(p.ts_ns, p.data, p.caplen, p.wire_len, p.direction);
   }
 
   static int64_t FloorSeconds(int64_t ns) {

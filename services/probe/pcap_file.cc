@@ -306,6 +306,24 @@ absl::Status PcapFile::AddInterface(const uint8_t* body, size_t len) {
   return absl::OkStatus();
 }
 
+Direction PcapFile::EpbDirection(const uint8_t* opt, const uint8_t* end) const {
+  // Options: code, length, value padded to 4; epb_flags (2) holds the
+  // direction in its two low bits: 1 inbound, 2 outbound.
+  while (opt + 4 <= end) {
+    const uint16_t code = U16(opt), len = U16(opt + 2);
+    if (code == 0 || opt + 4 + len > end) break;
+    if (code == 2 && len == 4) {
+      switch (U32(opt + 4) & 3) {
+        case 1: return Direction::kInbound;
+        case 2: return Direction::kOutbound;
+        default: return Direction::kUnknown;
+      }
+    }
+    opt += 4 + ((size_t(len) + 3) & ~size_t(3));
+  }
+  return Direction::kUnknown;
+}
+
 int64_t PcapFile::ToNanos(const Interface& itf, uint64_t ts) const {
   absl::int128 ns;
   if (itf.binary) {
@@ -346,6 +364,7 @@ absl::StatusOr<bool> PcapFile::NextPcap(RawPacket* packet) {
   packet->link_known = true;
   packet->link_type = pcap_interface_.link_type;
   packet->has_time = true;
+  packet->direction = Direction::kUnknown;
   pos_ += caplen;
   ++packets_;
   return true;
@@ -401,6 +420,9 @@ absl::StatusOr<bool> PcapFile::NextPcapng(RawPacket* packet) {
         packet->link_known = itf.known;
         packet->link_type = itf.link_type;
         packet->has_time = true;
+        packet->direction = type == 6 ? EpbDirection(body + 20 + ((size_t(caplen) + 3) & ~size_t(3)),
+                                                     body + body_len)
+                                      : Direction::kUnknown;
         last_ts_ns_ = packet->ts_ns;
         ++packets_;
         return true;
@@ -415,6 +437,7 @@ absl::StatusOr<bool> PcapFile::NextPcapng(RawPacket* packet) {
         if (caplen > body_len - 4) caplen = uint32_t(body_len - 4);
         packet->ts_ns = last_ts_ns_;
         packet->has_time = false;
+        packet->direction = Direction::kUnknown;
         packet->data = body + 4;
         packet->caplen = caplen;
         packet->wire_len = len_wire < caplen ? caplen : len_wire;

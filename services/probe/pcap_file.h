@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/probe/link_type.h"
+#include "services/probe/packet.h"
 
 namespace goprobe::probe {
 
@@ -27,6 +28,9 @@ struct RawPacket {
   // False for pcapng simple packet blocks, which carry no timestamp (ts_ns is
   // then the previous packet's, or 0).
   bool has_time = true;
+  // pcapng's epb_flags may say which way the packet went; classic pcap
+  // cannot (Linux cooked framing carries it in the packet instead).
+  Direction direction = Direction::kUnknown;
 };
 
 class ByteSource;
@@ -34,7 +38,8 @@ class ByteSource;
 // Reads a capture file: classic pcap (microsecond, nanosecond or the
 // modified/Kuznetzov variant, either byte order) or pcapng (any number of
 // sections and interfaces, each with its own link type, timestamp resolution
-// and offset; enhanced, simple and obsolete packet blocks), each optionally
+// and offset; enhanced, simple and obsolete packet blocks; the enhanced
+// block's inbound/outbound flag), each optionally
 // gzip-compressed (recognised by content, not by name). libpcap 1.10 refuses
 // pcapng files whose interfaces differ in link type, which real captures
 // (tcpdump -i any on BSD, Wireshark on several interfaces) have; hence a
@@ -77,6 +82,7 @@ class PcapFile {
   absl::Status ReadSectionHeader(const uint8_t* first8);
   absl::Status AddInterface(const uint8_t* body, size_t len);
   int64_t ToNanos(const Interface& itf, uint64_t ts) const;
+  Direction EpbDirection(const uint8_t* options, const uint8_t* end) const;
   uint32_t U32(const uint8_t* p) const;
   uint16_t U16(const uint8_t* p) const;
   // Makes `n` bytes available at Data(); false at a clean end of file

@@ -81,7 +81,7 @@ TEST(PcapFileTest, ReadsGzippedFiles) {
 }
 
 TEST(PcapFileTest, ReadsHandMadePcapng) {
-  // SHB, IDB (Ethernet), one EPB: the smallest pcapng there is.
+  // SHB, IDB (Ethernet), one EPB with epb_flags "outbound".
   const Bytes frame = Ethernet(0x0800, Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(1, 2, kSyn)));
   std::string s;
   auto u32 = [&](uint32_t v) { s.append(reinterpret_cast<const char*>(&v), 4); };
@@ -90,12 +90,13 @@ TEST(PcapFileTest, ReadsHandMadePcapng) {
   u32(0xffffffff); u32(0xffffffff); u32(28);
   u32(1); u32(20); u16(1); u16(0); u32(0); u32(20);
   const uint32_t padded = uint32_t((frame.size() + 3) & ~size_t(3));
-  u32(6); u32(32 + padded); u32(0);
+  u32(6); u32(32 + padded + 8); u32(0);
   const uint64_t us = 1'600'000'000'000'000ull;
   u32(uint32_t(us >> 32)); u32(uint32_t(us)); u32(uint32_t(frame.size())); u32(1000);
   s.append(reinterpret_cast<const char*>(frame.data()), frame.size());
   s.append(padded - frame.size(), '\0');
-  u32(32 + padded);
+  u16(2); u16(4); u32(2);  // epb_flags: outbound
+  u32(32 + padded + 8);
   const std::string path = TestDir() + "/x.pcapng";
   WriteAll(path, s);
   absl::StatusOr<std::unique_ptr<PcapFile>> f = PcapFile::Open(path);
@@ -104,6 +105,7 @@ TEST(PcapFileTest, ReadsHandMadePcapng) {
   ASSERT_TRUE(*(*f)->Next(&p));
   EXPECT_EQ(p.ts_ns, 1'600'000'000'000'000'000);
   EXPECT_EQ(p.wire_len, 1000u);
+  EXPECT_EQ(p.direction, Direction::kOutbound);
   EXPECT_FALSE(*(*f)->Next(&p));
 }
 

@@ -39,6 +39,7 @@ from collections import defaultdict
 
 FIELDS = [
     'frame.encap_type', 'frame.len', 'frame.time_epoch', 'frame.protocols', 'sll.pkttype',
+    'frame.packet_flags_direction',
     'ip.src', 'ip.dst', 'ip.proto', 'ip.id', 'ip.flags.mf', 'ip.frag_offset',
     'ipv6.src', 'ipv6.dst', 'ipv6.nxt', 'ipv6.hopopts.nxt', 'ipv6.routing.nxt',
     'ipv6.dstopts.nxt', 'ipv6.fraghdr.nxt', 'ah.next_header',
@@ -174,6 +175,9 @@ def decode(row, fragments):
     pkt['ts'] = ts
     pkttype = first(row, 'sll.pkttype', num)
     pkt['dir'] = None if pkttype is None else ('out' if pkttype == 4 else 'in' if pkttype <= 3 else None)
+    flags = first(row, 'frame.packet_flags_direction', num)  # pcapng epb_flags: 1 in, 2 out
+    if flags in (1, 2):
+        pkt['dir'] = 'in' if flags == 1 else 'out'
     return pkt
 
 
