@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "clients/testing/subprocess.h"
+#include "tests/harness/subprocess.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/godb/temp_dir_for_test.h"

@@ -1,4 +1,4 @@
-#include "clients/testing/subprocess.h"
+#include "tests/harness/subprocess.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -93,6 +93,91 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   if (waitpid(pid, &status, 0) < 0) return Errno("waitpid");
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
+    const std::vector<std::string>& argv, const std::string& log_path) {
+  if (argv.empty()) return absl::InvalidArgumentError("no program");
+  const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log < 0) return Errno(absl::StrCat("open ", log_path));
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(log);
+    return Errno("fork");
+  }
+  if (pid == 0) {
+    const int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(log, 1);
+    dup2(log, 2);
+    // Services block these to sigwait on them; the test's mask must not
+    // leak into the child.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(log);
+  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, log_path));
+}
+
+ChildProcess::~ChildProcess() {
+  if (Running()) {
+    Signal(SIGKILL);
+    (void)Wait(absl::Seconds(10));
+  }
+}
+
+void ChildProcess::Signal(int signal) {
+  if (exit_code_ < 0) kill(pid_, signal);
+}
+
+absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (exit_code_ < 0) {
+    int status = 0;
+    const pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (r < 0) return Errno("waitpid");
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("process ", pid_, " still running"));
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return exit_code_;
+}
+
+bool ChildProcess::Running() {
+  if (exit_code_ >= 0) return false;
+  return !Wait(absl::ZeroDuration()).ok();
+}
+
+bool ChildProcess::WaitForPath(const std::string& path, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (access(path.c_str(), F_OK) == 0) return true;
+    if (!Running()) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
+std::string ChildProcess::Log() const {
+  std::string text;
+  const int fd = open(log_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[65536];
+  ssize_t r;
+  while ((r = read(fd, buf, sizeof(buf))) > 0) text.append(buf, size_t(r));
+  close(fd);
+  return text;
 }
 
 std::string Runfile(absl::string_view workspace_path) {

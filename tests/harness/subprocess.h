@@ -1,13 +1,15 @@
-#ifndef GOPROBE_CLIENTS_TESTING_SUBPROCESS_H_
-#define GOPROBE_CLIENTS_TESTING_SUBPROCESS_H_
+#ifndef GOPROBE_TESTS_HARNESS_SUBPROCESS_H_
+#define GOPROBE_TESTS_HARNESS_SUBPROCESS_H_
 
-// Running the client binaries from tests as a user would, without a shell.
+// Running the project's binaries from tests as a user would, without a shell.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace goprobe::testing {
 
@@ -23,10 +25,42 @@ struct ProcessResult {
 absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
                                          absl::string_view input = "");
 
+// A process running in the background, for tests that start services, kill
+// them and start them again. Its standard output and error go to a log file
+// (so a test failure can show them). Killed with SIGKILL on destruction if
+// still running.
+class ChildProcess {
+ public:
+  // Starts argv[0] (a path) with `argv`, output appended to `log_path`.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(const std::vector<std::string>& argv,
+                                                             const std::string& log_path);
+  ~ChildProcess();
+
+  int pid() const { return pid_; }
+  // Sends `signal`; no-op if the process has been reaped.
+  void Signal(int signal);
+  // Waits up to `timeout` for the process to exit; its exit code (128 +
+  // signal if killed), or DeadlineExceeded.
+  absl::StatusOr<int> Wait(absl::Duration timeout);
+  // Whether the process is still running (reaping it if it exited).
+  bool Running();
+  // Waits until `path` exists (a unix socket, a file the process writes);
+  // false on timeout or if the process exits first.
+  bool WaitForPath(const std::string& path, absl::Duration timeout);
+  const std::string& log_path() const { return log_path_; }
+  std::string Log() const;
+
+ private:
+  ChildProcess(int pid, std::string log_path) : pid_(pid), log_path_(std::move(log_path)) {}
+  int pid_;
+  int exit_code_ = -1;
+  std::string log_path_;
+};
+
 // The path of a file in this workspace's runfiles ("clients/goquery/goquery"),
 // from Bazel's TEST_SRCDIR and TEST_WORKSPACE.
 std::string Runfile(absl::string_view workspace_path);
 
 }  // namespace goprobe::testing
 
-#endif  // GOPROBE_CLIENTS_TESTING_SUBPROCESS_H_
+#endif  // GOPROBE_TESTS_HARNESS_SUBPROCESS_H_
