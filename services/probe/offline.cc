@@ -121,16 +121,28 @@ absl::StatusOr<OfflineSummary> RunOffline(const OfflineOptions& options, BlockSi
   absl::Status s = godb::ValidateInterfaceName(options.iface);
   if (!s.ok()) return s;
 
-  std::vector<std::unique_ptr<PcapFile>> files;
-  for (const std::string& path : options.files) {
-    absl::StatusOr<std::unique_ptr<PcapFile>> f = PcapFile::Open(path);
+  // Every file must be a capture before anything is written; they are then
+  // opened again one at a time, so thousands of files need one descriptor.
+  // Standard input ("-") can be read only once: it is checked when its turn
+  // comes (and must come first to be checked before any block is written).
+  LinkType first_link_type = LinkType::kEthernet;
+  for (size_t i = 0; i < options.files.size(); ++i) {
+    if (options.files[i] == "-") continue;
+    absl::StatusOr<std::unique_ptr<PcapFile>> f = PcapFile::Open(options.files[i]);
     if (!f.ok()) return f.status();
-    files.push_back(std::move(*f));
+    if (i == 0) first_link_type = (*f)->link_type();
   }
 
-  OfflineRun run(options, sink, files.front()->link_type());
+  OfflineRun run(options, sink, first_link_type);
   absl::Status cut;
-  for (std::unique_ptr<PcapFile>& file : files) {
+  for (const std::string& path : options.files) {
+    absl::StatusOr<std::unique_ptr<PcapFile>> opened = PcapFile::Open(path);
+    if (!opened.ok()) {
+      // Changed since it was checked: stop as if it were cut short.
+      cut = opened.status();
+      break;
+    }
+    std::unique_ptr<PcapFile>& file = *opened;
     RawPacket packet;
     for (;;) {
       absl::StatusOr<bool> more = file->Next(&packet);
@@ -147,7 +159,6 @@ absl::StatusOr<OfflineSummary> RunOffline(const OfflineOptions& options, BlockSi
       if (!s.ok()) return s;
     }
     ++run.summary().files;
-    file.reset();  // close as we go: many files must not hold many buffers
     if (!cut.ok()) break;
   }
   s = run.Finish();

@@ -13,7 +13,8 @@
 namespace goprobe::probe {
 
 struct OfflineOptions {
-  // Read in this order, as one continuous capture of `iface`.
+  // Read in this order, as one continuous capture of `iface`. "-" is
+  // standard input (not gzip: pipe through zcat).
   std::vector<std::string> files;
   std::string iface;
   AggregatorOptions aggregator;
@@ -48,10 +49,11 @@ struct OfflineSummary {
 // none of them made a flow, so their statistics are kept.
 //
 // Errors: every file is opened (and its link type checked) before anything is
-// written, so a missing file or a non-capture writes nothing. A file cut short
-// is DataLoss naming it, after the packets before the cut have been counted
-// and every block written; with allow_truncated it is listed in the summary
-// instead. A sink error stops at once.
+// written, so a missing file or a non-capture writes nothing (standard input
+// is checked when it is read). A file cut short is DataLoss naming it;
+// reading stops there, and the packets before the cut are counted and every
+// block written. With allow_truncated it is listed in the summary instead and
+// reading goes on with the next file. A sink error stops at once.
 absl::StatusOr<OfflineSummary> RunOffline(const OfflineOptions& options, BlockSink* sink);
 
 }  // namespace goprobe::probe

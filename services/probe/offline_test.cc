@@ -1,5 +1,8 @@
 #include "services/probe/offline.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -160,6 +163,52 @@ TEST(OfflineTest, TruncatedCaptureKeepsWhatWasRead) {
   ASSERT_EQ(summary->truncated.size(), 1u);
   EXPECT_THAT(summary->truncated[0], HasSubstr("t.pcap"));
   EXPECT_THAT(summary->ToString(), HasSubstr("1 truncated files"));
+}
+
+TEST(OfflineTest, ReadsStandardInput) {
+  const std::string dir = TestDir();
+  ASSERT_TRUE(WritePcap(dir + "/in.pcap", 1,
+                        {{500 * kSec, Syn("10.0.0.1", "10.0.0.2", 443)},
+                         {501 * kSec, SynAck("10.0.0.1", "10.0.0.2", 443)}})
+                  .ok());
+  const int saved = ::dup(0);
+  ASSERT_GE(saved, 0);
+  const int in = ::open((dir + "/in.pcap").c_str(), O_RDONLY);
+  ASSERT_GE(in, 0);
+  ::dup2(in, 0);
+  ::close(in);
+  absl::StatusOr<OfflineSummary> summary = RunProbe(dir + "/db", {"-"});
+  ::dup2(saved, 0);
+  ::close(saved);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->totals.packets, 2u);
+  EXPECT_EQ(summary->flows, 1u);
+}
+
+TEST(OfflineTest, ManyFilesInOrder) {
+  // One capture split into many files (as a ring buffer leaves them).
+  const std::string dir = TestDir();
+  std::vector<std::string> files;
+  for (int i = 0; i < 300; ++i) {
+    const std::string path = absl::StrCat(dir, "/part", i, ".pcap");
+    const int64_t t = (1000 + i) * kSec;
+    ASSERT_TRUE(WritePcap(path, 1,
+                          {{t, Syn("10.0.0.1", "10.0.0.2", 443)},
+                           {t + 1, SynAck("10.0.0.1", "10.0.0.2", 443)}})
+                    .ok());
+    files.push_back(path);
+  }
+  absl::StatusOr<OfflineSummary> summary = RunProbe(dir + "/db", files);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->files, 300u);
+  EXPECT_EQ(summary->totals.packets, 600u);
+  // 1000 .. 1299 s: windows ending 1200 and 1500 (the last one flushed early).
+  EXPECT_EQ(summary->blocks, 2u);
+  std::vector<StoredBlock> blocks = ReadBack(dir + "/db", "eth0");
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].info.time, 1200);
+  EXPECT_EQ(blocks[1].info.time, 1300);
+  EXPECT_EQ(blocks[0].rows[0].counters.pkts_sent + blocks[1].rows[0].counters.pkts_sent, 300u);
 }
 
 TEST(OfflineTest, EmptyCaptureWritesNoBlock) {

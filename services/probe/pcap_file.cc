@@ -41,12 +41,13 @@ constexpr uint32_t kMaxBlock = kMaxPacket + 4096;
 
 class FdSource : public ByteSource {
  public:
-  explicit FdSource(int fd) : fd_(fd) {}
+  explicit FdSource(int fd, bool mappable = true) : fd_(fd), mappable_(mappable) {}
   ~FdSource() override {
     if (map_ != nullptr) ::munmap(map_, map_size_);
     ::close(fd_);
   }
   const uint8_t* Map(size_t* size) override {
+    if (!mappable_) return nullptr;
     struct stat st;
     if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return nullptr;
     void* m = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd_, 0);
@@ -70,6 +71,7 @@ class FdSource : public ByteSource {
 
  private:
   int fd_;
+  bool mappable_;
   void* map_ = nullptr;
   size_t map_size_ = 0;
 };
@@ -173,6 +175,17 @@ absl::StatusOr<bool> PcapFile::Want(size_t n, bool eof_ok) {
 }
 
 absl::StatusOr<std::unique_ptr<PcapFile>> PcapFile::Open(const std::string& path) {
+  if (path == "-") {
+    // Standard input: read as a stream (never mapped, never gzip: the magic
+    // cannot be peeked at without consuming it).
+    const int in = ::fcntl(0, F_DUPFD_CLOEXEC, 0);
+    if (in < 0) return OpenError("standard input", errno);
+    std::unique_ptr<PcapFile> file(
+        new PcapFile("standard input", std::make_unique<FdSource>(in, /*mappable=*/false)));
+    absl::Status s = file->ReadHeader();
+    if (!s.ok()) return s;
+    return file;
+  }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return OpenError(path, errno);
   struct stat st;
@@ -229,6 +242,11 @@ absl::Status PcapFile::ReadHeader() {
     case 0xa1b2cd34: record_header_ = 24; break;  // Kuznetzov's modified pcap
     case 0x34cdb2a1: record_header_ = 24; swapped_ = true; break;
     default:
+      if ((magic & 0xffff) == 0x8b1f) {  // gzip on standard input
+        return absl::InvalidArgumentError(
+            absl::StrCat(path_, ": gzip-compressed data is read from files only; pipe it "
+                                "through zcat"));
+      }
       return absl::InvalidArgumentError(absl::StrCat(
           path_, ": not a pcap or pcapng capture", kind, ": unknown file format"));
   }
