@@ -135,11 +135,12 @@ absl::StatusOr<OfflineSummary> RunOffline(const OfflineOptions& options, BlockSi
 
   OfflineRun run(options, sink, first_link_type);
   absl::Status cut;
+  absl::Status unreadable;
   for (const std::string& path : options.files) {
     absl::StatusOr<std::unique_ptr<PcapFile>> opened = PcapFile::Open(path);
     if (!opened.ok()) {
-      // Changed since it was checked: stop as if it were cut short.
-      cut = opened.status();
+      // Standard input, or a file changed since it was checked: stop there.
+      unreadable = opened.status();
       break;
     }
     std::unique_ptr<PcapFile>& file = *opened;
@@ -163,6 +164,7 @@ absl::StatusOr<OfflineSummary> RunOffline(const OfflineOptions& options, BlockSi
   }
   s = run.Finish();
   if (!s.ok()) return s;
+  if (!unreadable.ok()) return unreadable;
   if (!cut.ok()) {
     return absl::DataLossError(absl::StrCat(cut.message(), " (", run.summary().ToString(),
                                             " written up to there; --allow-truncated accepts "
