@@ -1,0 +1,226 @@
+#include "lib/query/query_engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+
+namespace goprobe::query {
+namespace {
+
+struct DayWork {
+  uint32_t iface_index;
+  godb::DayPartition day;
+};
+
+// State shared by the scanning threads.
+struct Scan {
+  const QuerySpec* spec;
+  const LabelTable* labels;
+  godb::ColumnSet columns;
+  std::vector<DayWork> work;
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> blocks_scanned{0}, blocks_corrupt{0}, rows_scanned{0};
+  std::atomic<int64_t> time_first{INT64_MAX}, time_last{INT64_MIN};
+  std::vector<std::atomic<uint64_t>> memory;  // per thread
+  std::atomic<bool> failed{false};
+  absl::Mutex mu;
+  absl::Status error ABSL_GUARDED_BY(mu);
+  std::vector<std::string> problems ABSL_GUARDED_BY(mu);
+  std::vector<bool> iface_seen ABSL_GUARDED_BY(mu);
+
+  explicit Scan(int threads) : memory(threads) {}
+
+  void Fail(absl::Status s) {
+    absl::MutexLock lock(&mu);
+    if (error.ok()) error = std::move(s);
+    failed = true;
+  }
+};
+
+void AtomicMin(std::atomic<int64_t>& a, int64_t v) {
+  int64_t cur = a.load();
+  while (v < cur && !a.compare_exchange_weak(cur, v)) {}
+}
+void AtomicMax(std::atomic<int64_t>& a, int64_t v) {
+  int64_t cur = a.load();
+  while (v > cur && !a.compare_exchange_weak(cur, v)) {}
+}
+
+// Returns a non-OK status when the query must stop.
+absl::Status CheckLimits(Scan& scan, int thread, const PartialAggregate& partial) {
+  const QuerySpec& spec = *scan.spec;
+  if (spec.cancelled != nullptr && spec.cancelled->load(std::memory_order_relaxed)) {
+    return absl::CancelledError("query cancelled");
+  }
+  if (absl::Now() > spec.deadline) return absl::DeadlineExceededError("query timed out");
+  if (spec.max_memory_bytes > 0) {
+    scan.memory[thread].store(partial.MemoryBytes(), std::memory_order_relaxed);
+    uint64_t total = 0;
+    for (const auto& m : scan.memory) total += m.load(std::memory_order_relaxed);
+    if (total > spec.max_memory_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "query needs more than its memory limit of ", spec.max_memory_bytes >> 20,
+          " MiB: narrow the time range, interfaces or condition, or select fewer attributes"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
+  const QuerySpec& spec = *scan.spec;
+  godb::BlockColumns cols;
+  std::vector<uint32_t> selected;
+  absl::Time next_progress = absl::Now() + spec.progress_interval;
+  for (size_t w; !scan.failed && (w = scan.next.fetch_add(1)) < scan.work.size();) {
+    const DayWork& work = scan.work[w];
+    absl::StatusOr<std::unique_ptr<godb::DayReader>> reader = godb::DayReader::Open(work.day);
+    if (!reader.ok()) {
+      if (!absl::IsNotFound(reader.status())) {
+        absl::MutexLock lock(&scan.mu);
+        scan.problems.push_back(std::string(reader.status().message()));
+      }
+      continue;
+    }
+    const std::vector<godb::BlockInfo>& blocks = (*reader)->metadata().blocks;
+    bool seen = false;
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      const godb::BlockInfo& info = blocks[b];
+      if (info.time < spec.first || info.time > spec.last) continue;
+      absl::Status limit = CheckLimits(scan, thread, *partial);
+      if (!limit.ok()) {
+        scan.Fail(std::move(limit));
+        return;
+      }
+      absl::Status s = (*reader)->ReadBlock(b, scan.columns, &cols);
+      if (!s.ok()) {
+        ++scan.blocks_corrupt;
+        absl::MutexLock lock(&scan.mu);
+        scan.problems.push_back(std::string(s.message()));
+        continue;
+      }
+      seen = true;
+      ++scan.blocks_scanned;
+      scan.rows_scanned += info.rows;
+      AtomicMin(scan.time_first, info.time);
+      AtomicMax(scan.time_last, info.time);
+      const bool time = spec.attributes.Has(Attribute::kTime);
+      const uint32_t bucket =
+          time ? uint32_t((info.time - scan.labels->first_bucket + scan.labels->resolution - 1) /
+                          scan.labels->resolution)
+               : 0;
+      const uint32_t label =
+          LabelTable::Make(spec.attributes.Has(Attribute::kIface) ? work.iface_index : 0, bucket);
+      if (spec.condition) {
+        spec.condition->Select(cols, &selected);
+        partial->Add(cols, &selected, label);
+      } else {
+        partial->Add(cols, nullptr, label);
+      }
+      if (thread == 0 && spec.progress && absl::Now() >= next_progress) {
+        spec.progress({scan.work.size(), scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
+                       scan.rows_scanned.load()});
+        next_progress = absl::Now() + spec.progress_interval;
+      }
+    }
+    if (seen) {
+      absl::MutexLock lock(&scan.mu);
+      scan.iface_seen[work.iface_index] = true;
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& spec) {
+  const absl::Time start = absl::Now();
+  if (spec.first < 0 || spec.last < spec.first) {
+    return absl::InvalidArgumentError(absl::StrCat("time range: the first time (", spec.first,
+                                                   ") is after the last (", spec.last, ")"));
+  }
+  if (spec.resolution < 0 || spec.resolution % 300 != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "time resolution of ", spec.resolution, " s: want a multiple of 5 minutes"));
+  }
+  QueryResult result;
+  absl::StatusOr<std::vector<std::string>> all = db.Interfaces();
+  if (!all.ok()) {
+    if (absl::IsNotFound(all.status())) return result;  // nothing stored yet
+    return all.status();
+  }
+  LabelTable labels;
+  labels.ifaces = spec.interfaces.Select(*all);
+  if (spec.attributes.Has(Attribute::kIface) && labels.ifaces.size() > LabelTable::kMaxIfaces) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the query covers ", labels.ifaces.size(), " interfaces; grouping by iface handles ",
+        LabelTable::kMaxIfaces, " at most: select fewer with -i"));
+  }
+  labels.resolution = spec.resolution == 0 ? 300 : spec.resolution;
+
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = spec.threads > 0 ? spec.threads : cores;
+  Scan scan(threads);
+  scan.spec = &spec;
+  scan.labels = &labels;
+  scan.iface_seen.assign(labels.ifaces.size(), false);
+  scan.columns.Add(godb::Column::kBytesRcvd)
+      .Add(godb::Column::kBytesSent)
+      .Add(godb::Column::kPktsRcvd)
+      .Add(godb::Column::kPktsSent);
+  if (spec.attributes.Has(Attribute::kSip)) scan.columns.Add(godb::Column::kSip);
+  if (spec.attributes.Has(Attribute::kDip)) scan.columns.Add(godb::Column::kDip);
+  if (spec.attributes.Has(Attribute::kDport)) scan.columns.Add(godb::Column::kDport);
+  if (spec.attributes.Has(Attribute::kProto)) scan.columns.Add(godb::Column::kProto);
+  if (spec.condition) {
+    for (godb::Column c : godb::kAllColumns) {
+      if (spec.condition->columns().Has(c)) scan.columns.Add(c);
+    }
+  }
+  for (uint32_t i = 0; i < labels.ifaces.size(); ++i) {
+    absl::StatusOr<std::vector<godb::DayPartition>> days =
+        db.Days(labels.ifaces[i], spec.first, spec.last);
+    if (!days.ok()) return days.status();
+    for (godb::DayPartition& d : *days) scan.work.push_back({i, std::move(d)});
+  }
+
+  // Buckets end at multiples of the resolution, as blocks end at multiples
+  // of five minutes: bucket k covers (first_bucket + (k-1)*res,
+  // first_bucket + k*res]. Counting from the oldest day in range keeps the
+  // bucket number small whatever range was asked for.
+  int64_t oldest = spec.last;
+  for (const DayWork& w : scan.work) oldest = std::min(oldest, w.day.day_start);
+  oldest = std::max(oldest, spec.first);
+  labels.first_bucket = oldest - oldest % labels.resolution;
+
+  std::vector<PartialAggregate> partials;
+  const int used = std::max(1, std::min<int>(threads, int(scan.work.size())));
+  partials.reserve(used);
+  for (int t = 0; t < used; ++t) partials.emplace_back(spec.attributes);
+  std::vector<std::thread> pool;
+  for (int t = 1; t < used; ++t) pool.emplace_back(ScanThread, std::ref(scan), t, &partials[t]);
+  ScanThread(scan, 0, &partials[0]);
+  for (std::thread& t : pool) t.join();
+  {
+    absl::MutexLock lock(&scan.mu);
+    if (!scan.error.ok()) return scan.error;
+    result.problems = std::move(scan.problems);
+    for (size_t i = 0; i < labels.ifaces.size(); ++i) {
+      if (scan.iface_seen[i]) result.interfaces.push_back(labels.ifaces[i]);
+    }
+  }
+  for (int t = 1; t < used; ++t) partials[0].Merge(std::move(partials[t]));
+
+  FinalizeRows(partials[0], labels, spec, &result);
+  result.scan = {scan.work.size(), scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
+                 scan.rows_scanned.load()};
+  if (scan.blocks_scanned > 0) {
+    result.time_first = scan.time_first.load();
+    result.time_last = scan.time_last.load();
+  }
+  result.duration = absl::Now() - start;
+  return result;
+}
+
+}  // namespace goprobe::query

@@ -1,0 +1,98 @@
+#include "lib/query/query_result.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "lib/godb/block.h"
+
+namespace goprobe::query {
+namespace {
+
+// Zeroes what the direction does not show; false if nothing is left.
+bool ApplyDirection(Direction d, flow::Counters* c) {
+  switch (d) {
+    case Direction::kIn:
+      c->bytes_sent = c->pkts_sent = 0;
+      return c->bytes_rcvd != 0 || c->pkts_rcvd != 0;
+    case Direction::kOut:
+      c->bytes_rcvd = c->pkts_rcvd = 0;
+      return c->bytes_sent != 0 || c->pkts_sent != 0;
+    default:
+      return true;
+  }
+}
+
+auto TieKey(const ResultRow& r) {
+  return std::tie(r.time, r.iface, r.sip, r.dip, r.dport, r.proto);
+}
+
+}  // namespace
+
+void SortAndCut(const QuerySpec& spec, std::vector<ResultRow>* rows) {
+  if (spec.partial) return;
+  const auto metric = [&spec](const ResultRow& r) -> uint64_t {
+    switch (spec.sort_by) {
+      case SortBy::kPackets: return r.counters.pkts_rcvd + r.counters.pkts_sent;
+      case SortBy::kTime: return 0;
+      default: return r.counters.bytes_rcvd + r.counters.bytes_sent;
+    }
+  };
+  const auto less = [&](const ResultRow& a, const ResultRow& b) {
+    if (spec.sort_by == SortBy::kTime) {
+      if (a.time != b.time) return spec.ascending ? a.time < b.time : a.time > b.time;
+      const uint64_t ma = a.counters.bytes_rcvd + a.counters.bytes_sent;
+      const uint64_t mb = b.counters.bytes_rcvd + b.counters.bytes_sent;
+      if (ma != mb) return ma > mb;
+    } else {
+      const uint64_t ma = metric(a), mb = metric(b);
+      if (ma != mb) return spec.ascending ? ma < mb : ma > mb;
+    }
+    return TieKey(a) < TieKey(b);
+  };
+  if (spec.limit > 0 && spec.limit < rows->size()) {
+    std::partial_sort(rows->begin(), rows->begin() + spec.limit, rows->end(), less);
+    rows->resize(spec.limit);
+  } else {
+    std::sort(rows->begin(), rows->end(), less);
+  }
+}
+
+void FinalizeRows(const PartialAggregate& aggregate, const LabelTable& labels,
+                  const QuerySpec& spec, QueryResult* result) {
+  const bool time = spec.attributes.Has(Attribute::kTime);
+  const bool iface = spec.attributes.Has(Attribute::kIface);
+  std::vector<ResultRow>& rows = result->rows;
+  rows.clear();
+  rows.reserve(aggregate.size());
+  const auto add = [&](uint32_t label, flow::Counters c) -> ResultRow* {
+    if (!ApplyDirection(spec.direction, &c)) return nullptr;
+    result->totals += c;
+    ResultRow& r = rows.emplace_back();
+    r.counters = c;
+    if (time) r.time = labels.Time(label);
+    if (iface) r.iface = labels.Iface(label);
+    return &r;
+  };
+  const bool sip = spec.attributes.Has(Attribute::kSip);
+  const bool dip = spec.attributes.Has(Attribute::kDip);
+  for (const auto& [k, c] : aggregate.v4()) {
+    ResultRow* r = add(k.label, c);
+    if (r == nullptr) continue;
+    if (sip) r->sip = flow::IpAddress::V4(k.sip);
+    if (dip) r->dip = flow::IpAddress::V4(k.dip);
+    r->dport = k.dport;
+    r->proto = k.proto;
+  }
+  for (const auto& [k, c] : aggregate.v6()) {
+    ResultRow* r = add(k.label, c);
+    if (r == nullptr) continue;
+    if (sip) r->sip = godb::IpFromV6Value(k.sip);
+    if (dip) r->dip = godb::IpFromV6Value(k.dip);
+    r->dport = k.dport;
+    r->proto = k.proto;
+  }
+  result->hits_total = rows.size();
+  SortAndCut(spec, &rows);
+}
+
+}  // namespace goprobe::query
