@@ -6,14 +6,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "lib/godb/layout.h"
 
 namespace goprobe::query {
 namespace {
 
+// A slice of one day's blocks: small enough that all threads share a
+// single day's work, large enough that a thread reuses its day reader.
 struct DayWork {
   uint32_t iface_index;
-  godb::DayPartition day;
+  const godb::DayPartition* day;
+  size_t slice;  // blocks [slice * kBlocksPerSlice, (slice + 1) * kBlocksPerSlice)
 };
+constexpr size_t kBlocksPerSlice = 24;
+constexpr size_t kSlicesPerDay = (288 + kBlocksPerSlice - 1) / kBlocksPerSlice;
 
 // State shared by the scanning threads.
 struct Scan {
@@ -22,6 +28,9 @@ struct Scan {
   godb::ColumnSet columns;
   std::vector<DayWork> work;
   std::atomic<size_t> next{0};
+  // Blocks expected in range, from the time range (progress only: reading
+  // every day's metadata up front would delay the first block).
+  uint64_t blocks_total = 0;
   std::atomic<uint64_t> blocks_scanned{0}, blocks_corrupt{0}, rows_scanned{0};
   std::atomic<int64_t> time_first{INT64_MAX}, time_last{INT64_MIN};
   std::vector<std::atomic<uint64_t>> memory;  // per thread
@@ -74,19 +83,28 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
   godb::BlockColumns cols;
   std::vector<uint32_t> selected;
   absl::Time next_progress = absl::Now() + spec.progress_interval;
+  const godb::DayPartition* open_day = nullptr;
+  absl::StatusOr<std::unique_ptr<godb::DayReader>> reader;
   for (size_t w; !scan.failed && (w = scan.next.fetch_add(1)) < scan.work.size();) {
     const DayWork& work = scan.work[w];
-    absl::StatusOr<std::unique_ptr<godb::DayReader>> reader = godb::DayReader::Open(work.day);
-    if (!reader.ok()) {
-      if (!absl::IsNotFound(reader.status())) {
+    if (work.day != open_day) {
+      open_day = work.day;
+      reader = godb::DayReader::Open(*work.day);
+      // The first slice of a day reports a day that cannot be read.
+      if (!reader.ok() && work.slice == 0 && !absl::IsNotFound(reader.status())) {
         absl::MutexLock lock(&scan.mu);
         scan.problems.push_back(std::string(reader.status().message()));
       }
-      continue;
     }
+    if (!reader.ok()) continue;
     const std::vector<godb::BlockInfo>& blocks = (*reader)->metadata().blocks;
+    // Days hold up to 288 regular blocks but may hold more (unaligned final
+    // blocks); the last slice takes the rest.
+    const size_t begin = work.slice * kBlocksPerSlice;
+    const size_t end =
+        work.slice + 1 == kSlicesPerDay ? blocks.size() : std::min(blocks.size(), begin + kBlocksPerSlice);
     bool seen = false;
-    for (size_t b = 0; b < blocks.size(); ++b) {
+    for (size_t b = begin; b < end; ++b) {
       const godb::BlockInfo& info = blocks[b];
       if (info.time < spec.first || info.time > spec.last) continue;
       absl::Status limit = CheckLimits(scan, thread, *partial);
@@ -120,7 +138,7 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
         partial->Add(cols, nullptr, label);
       }
       if (thread == 0 && spec.progress && absl::Now() >= next_progress) {
-        spec.progress({scan.work.size(), scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
+        spec.progress({scan.blocks_total, scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
                        scan.rows_scanned.load()});
         next_progress = absl::Now() + spec.progress_interval;
       }
@@ -178,11 +196,18 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
       if (spec.condition->columns().Has(c)) scan.columns.Add(c);
     }
   }
+  std::vector<std::vector<godb::DayPartition>> days(labels.ifaces.size());
   for (uint32_t i = 0; i < labels.ifaces.size(); ++i) {
-    absl::StatusOr<std::vector<godb::DayPartition>> days =
+    absl::StatusOr<std::vector<godb::DayPartition>> d =
         db.Days(labels.ifaces[i], spec.first, spec.last);
-    if (!days.ok()) return days.status();
-    for (godb::DayPartition& d : *days) scan.work.push_back({i, std::move(d)});
+    if (!d.ok()) return d.status();
+    days[i] = std::move(*d);
+    for (const godb::DayPartition& day : days[i]) {
+      for (size_t slice = 0; slice < kSlicesPerDay; ++slice) scan.work.push_back({i, &day, slice});
+      const int64_t from = std::max(spec.first, day.day_start);
+      const int64_t to = std::min(spec.last, day.day_start + godb::kSecondsPerDay);
+      if (to >= from) scan.blocks_total += uint64_t(to - from) / 300 + 1;
+    }
   }
 
   // Buckets end at multiples of the resolution, as blocks end at multiples
@@ -190,7 +215,7 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
   // first_bucket + k*res]. Counting from the oldest day in range keeps the
   // bucket number small whatever range was asked for.
   int64_t oldest = spec.last;
-  for (const DayWork& w : scan.work) oldest = std::min(oldest, w.day.day_start);
+  for (const DayWork& w : scan.work) oldest = std::min(oldest, w.day->day_start);
   oldest = std::max(oldest, spec.first);
   labels.first_bucket = oldest - oldest % labels.resolution;
 
@@ -213,8 +238,8 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
   for (int t = 1; t < used; ++t) partials[0].Merge(std::move(partials[t]));
 
   FinalizeRows(partials[0], labels, spec, &result);
-  result.scan = {scan.work.size(), scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
-                 scan.rows_scanned.load()};
+  result.scan = {scan.blocks_scanned.load() + scan.blocks_corrupt.load(),
+                 scan.blocks_scanned.load(), scan.blocks_corrupt.load(), scan.rows_scanned.load()};
   if (scan.blocks_scanned > 0) {
     result.time_first = scan.time_first.load();
     result.time_last = scan.time_last.load();

@@ -1,6 +1,8 @@
 #include "lib/query/query_result.h"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <tuple>
 
 #include "lib/godb/block.h"
@@ -57,16 +59,57 @@ void SortAndCut(const QuerySpec& spec, std::vector<ResultRow>* rows) {
   }
 }
 
+namespace {
+
+uint64_t Metric(SortBy sort_by, const flow::Counters& c) {
+  return sort_by == SortBy::kPackets ? c.pkts_rcvd + c.pkts_sent : c.bytes_rcvd + c.bytes_sent;
+}
+
+// The metric a row needs to reach to be among the first `limit` rows (ties
+// included), or nothing when every row is returned or the sort is by time.
+std::optional<uint64_t> Threshold(const PartialAggregate& aggregate, const QuerySpec& spec) {
+  if (spec.partial || spec.limit == 0 || spec.sort_by == SortBy::kTime ||
+      aggregate.size() <= spec.limit) {
+    return std::nullopt;
+  }
+  std::vector<uint64_t> metrics;
+  metrics.reserve(aggregate.size());
+  const auto collect = [&](const flow::Counters& counters) {
+    flow::Counters c = counters;
+    if (ApplyDirection(spec.direction, &c)) metrics.push_back(Metric(spec.sort_by, c));
+  };
+  for (const auto& [k, c] : aggregate.v4()) collect(c);
+  for (const auto& [k, c] : aggregate.v6()) collect(c);
+  if (metrics.size() <= spec.limit) return std::nullopt;
+  const auto nth = metrics.begin() + (spec.limit - 1);
+  if (spec.ascending) {
+    std::nth_element(metrics.begin(), nth, metrics.end());
+  } else {
+    std::nth_element(metrics.begin(), nth, metrics.end(), std::greater<uint64_t>());
+  }
+  return *nth;
+}
+
+}  // namespace
+
 void FinalizeRows(const PartialAggregate& aggregate, const LabelTable& labels,
                   const QuerySpec& spec, QueryResult* result) {
   const bool time = spec.attributes.Has(Attribute::kTime);
   const bool iface = spec.attributes.Has(Attribute::kIface);
+  // Only rows that can make the cut become ResultRows: a top-10 over
+  // millions of groups must not build millions of rows.
+  const std::optional<uint64_t> threshold = Threshold(aggregate, spec);
+  const auto can_make_cut = [&](uint64_t metric) {
+    return !threshold || (spec.ascending ? metric <= *threshold : metric >= *threshold);
+  };
   std::vector<ResultRow>& rows = result->rows;
   rows.clear();
-  rows.reserve(aggregate.size());
+  uint64_t hits = 0;
   const auto add = [&](uint32_t label, flow::Counters c) -> ResultRow* {
     if (!ApplyDirection(spec.direction, &c)) return nullptr;
     result->totals += c;
+    ++hits;
+    if (!can_make_cut(Metric(spec.sort_by, c))) return nullptr;
     ResultRow& r = rows.emplace_back();
     r.counters = c;
     if (time) r.time = labels.Time(label);
@@ -91,7 +134,7 @@ void FinalizeRows(const PartialAggregate& aggregate, const LabelTable& labels,
     r->dport = k.dport;
     r->proto = k.proto;
   }
-  result->hits_total = rows.size();
+  result->hits_total = hits;
   SortAndCut(spec, &rows);
 }
 
