@@ -12,7 +12,7 @@ bazel build --config=opt //services/probe:goprobe //clients/goquery:goquery \
 bin=$(bazel info --config=opt bazel-bin 2>/dev/null)
 
 data=${QUICKSTART_DATA:-$PWD/quickstart-data}
-capture=tests/data/pcaps/goprobe__default.pcap
+capture=tests/data/pcaps/goprobe__default.pcap.gz
 rm -rf "$data/db"
 mkdir -p "$data"
 echo "== goprobe: $capture -> $data/db" >&2

@@ -90,13 +90,52 @@ class Parser {
           absl::StrCat(source_, ": line ", e.mark.line + 1, ": ", e.msg));
     }
     if (!root.IsMap()) return Error("(top)", "must be a mapping");
-    absl::Status st = Keys(root, "", {"db_path", "interfaces", "max_flows", "logging"});
+    absl::Status st = Keys(root, "", {"db_path", "store", "host_id", "hostname", "interfaces",
+                                      "max_flows", "logging"});
     if (!st.ok()) return st;
     ProbeConfig c;
-    if (!root["db_path"]) return Error("db_path", "missing");
-    st = Get(root["db_path"], "db_path", "a directory path", &c.db_path);
-    if (!st.ok()) return st;
-    if (c.db_path.empty()) return Error("db_path", "must not be empty");
+    if (bool(root["db_path"]) == bool(root["store"])) {
+      return Error("db_path", "give exactly one of db_path (write goDB here) and store (ship to gostore)");
+    }
+    if (root["db_path"]) {
+      st = Get(root["db_path"], "db_path", "a directory path", &c.db_path);
+      if (!st.ok()) return st;
+      if (c.db_path.empty()) return Error("db_path", "must not be empty");
+    } else {
+      const YAML::Node store = root["store"];
+      st = Keys(store, "store", {"addr", "api_key_file", "spool_dir", "spool_max_bytes"});
+      if (!st.ok()) return st;
+      StoreConfig sc;
+      if (!store["addr"]) return Error("store.addr", "missing");
+      st = Get(store["addr"], "store.addr", "host:port or unix:/path", &sc.addr);
+      if (!st.ok()) return st;
+      if (!store["spool_dir"]) return Error("store.spool_dir", "missing");
+      st = Get(store["spool_dir"], "store.spool_dir", "a directory path", &sc.spool_dir);
+      if (!st.ok()) return st;
+      if (store["api_key_file"]) {
+        st = Get(store["api_key_file"], "store.api_key_file", "a file path", &sc.api_key_file);
+        if (!st.ok()) return st;
+      }
+      if (store["spool_max_bytes"]) {
+        int64_t m = 0;
+        st = Get(store["spool_max_bytes"], "store.spool_max_bytes", "a number", &m);
+        if (!st.ok()) return st;
+        if (m < (1 << 20)) return Error("store.spool_max_bytes", "must be at least 1 MiB");
+        sc.spool_max_bytes = uint64_t(m);
+      }
+      c.store = std::move(sc);
+    }
+    if (root["host_id"]) {
+      int64_t id = 0;
+      st = Get(root["host_id"], "host_id", "a positive number", &id);
+      if (!st.ok()) return st;
+      if (id <= 0) return Error("host_id", "must be a positive number");
+      c.host_id = uint64_t(id);
+    }
+    if (root["hostname"]) {
+      st = Get(root["hostname"], "hostname", "a host name", &c.hostname);
+      if (!st.ok()) return st;
+    }
     if (root["max_flows"]) {
       int64_t m = 0;
       st = Get(root["max_flows"], "max_flows", "a number", &m);

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,23 @@ struct LoggingConfig {
   std::string level = "info";           // trace, debug, info, warn, error, off
 };
 
+// Where blocks go when a gostore takes them (issue 4): its address, the key
+// it wants, and the spool that holds batches until it acknowledges them.
+struct StoreConfig {
+  std::string addr;          // host:port or unix:/path
+  std::string api_key_file;  // optional: first key in the file is sent
+  std::string spool_dir;
+  uint64_t spool_max_bytes = uint64_t{1} << 30;
+};
+
 struct ProbeConfig {
+  // Exactly one of db_path (write goDB in-process) and store (ship to gostore).
   std::string db_path;
+  std::optional<StoreConfig> store;
+  // This host's identity in batches; 0 / empty: from /etc/machine-id and the
+  // kernel's hostname.
+  uint64_t host_id = 0;
+  std::string hostname;
   std::vector<InterfaceRule> interfaces;
   // Conversations tracked at once per interface.
   size_t max_flows = size_t{1} << 22;
@@ -50,7 +66,13 @@ struct ProbeConfig {
 
 // Parses the YAML text of a probe configuration:
 //
-//   db_path: /var/lib/goprobe/db
+//   db_path: /var/lib/goprobe/db  # or, to ship to a gostore instead:
+//   store:
+//     addr: unix:/run/goprobe/gostore.sock
+//     spool_dir: /var/lib/goprobe/spool
+//     spool_max_bytes: 1073741824   # optional
+//     api_key_file: /etc/goprobe/store.key   # optional
+//   host_id: 1234                # optional, as hostname
 //   max_flows: 4194304          # optional
 //   interfaces:
 //     eth0:

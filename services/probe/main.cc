@@ -8,18 +8,23 @@
 //
 // Offline: goprobe --pcap FILE [--pcap FILE ...] --iface NAME --db DIR
 //   reads capture files into the goDB at DIR as interface NAME, using packet
-//   time for the blocks, and prints a one-line summary.
+//   time for the blocks, and prints a one-line summary. With --store ADDR
+//   instead of --db, the blocks go to that gostore through a spool, and
+//   goprobe exits once the store has acknowledged every one.
 #include <signal.h>
 
 #include <cerrno>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_join.h"
+#include "services/probe/block_destination.h"
 #include "services/probe/block_sink.h"
 #include "services/probe/block_writer.h"
 #include "services/probe/capture_manager.h"
@@ -32,19 +37,41 @@
 namespace goprobe::probe {
 namespace {
 
-int RunOfflineCommand(const OfflineOptions& options, const std::string& db) {
-  absl::StatusOr<std::unique_ptr<GodbSink>> sink = GodbSink::Open(db);
-  if (!sink.ok()) {
-    std::fprintf(stderr, "goprobe: %s\n", std::string(sink.status().message()).c_str());
+// Host identity for batches: from the flags/config where given.
+absl::StatusOr<host::HostIdentity> Identity(uint64_t host_id, const std::string& hostname,
+                                            const std::string& machine_id_file) {
+  return host::ResolveHostIdentity(host_id, hostname, machine_id_file);
+}
+
+absl::StatusOr<std::unique_ptr<BlockDestination>> OpenDestination(const ProbeConfig& config,
+                                                                   const std::string& machine_id) {
+  if (!config.store) return BlockDestination::OpenDb(config.db_path);
+  absl::StatusOr<host::HostIdentity> identity =
+      Identity(config.host_id, config.hostname, machine_id);
+  if (!identity.ok()) return identity.status();
+  return BlockDestination::OpenStore(*config.store, std::move(*identity));
+}
+
+int RunOfflineCommand(const OfflineOptions& options, const ProbeConfig& config,
+                      const std::string& machine_id, absl::Duration ship_timeout) {
+  absl::StatusOr<std::unique_ptr<BlockDestination>> destination =
+      OpenDestination(config, machine_id);
+  if (!destination.ok()) {
+    std::fprintf(stderr, "goprobe: %s\n", std::string(destination.status().message()).c_str());
     return 1;
   }
-  absl::StatusOr<OfflineSummary> summary = RunOffline(options, sink->get());
+  absl::StatusOr<OfflineSummary> summary = RunOffline(options, (*destination)->sink());
   if (!summary.ok()) {
     std::fprintf(stderr, "goprobe: %s\n", std::string(summary.status().message()).c_str());
     return 1;
   }
   for (const std::string& t : summary->truncated) {
     std::fprintf(stderr, "goprobe: warning: %s\n", t.c_str());
+  }
+  absl::Status shipped = (*destination)->Drain(ship_timeout);
+  if (!shipped.ok()) {
+    std::fprintf(stderr, "goprobe: %s\n", std::string(shipped.message()).c_str());
+    return 1;
   }
   std::printf("goprobe: %s\n", summary->ToString().c_str());
   return 0;
@@ -83,12 +110,13 @@ int RunLive(const std::string& config_path) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  absl::StatusOr<std::unique_ptr<GodbSink>> sink = GodbSink::Open(config->db_path);
-  if (!sink.ok()) {
-    spdlog::critical("{}", std::string(sink.status().message()));
+  absl::StatusOr<std::unique_ptr<BlockDestination>> destination =
+      OpenDestination(*config, "/etc/machine-id");
+  if (!destination.ok()) {
+    spdlog::critical("{}", std::string(destination.status().message()));
     return 1;
   }
-  BlockWriter writer(sink->get());
+  BlockWriter writer((*destination)->sink());
   AggregatorOptions agg;
   agg.table.max_flows = config->max_flows;
   CaptureManager manager([&writer, &agg](const ResolvedInterface& itf)
@@ -129,8 +157,10 @@ int RunLive(const std::string& config_path) {
                       std::string(next.status().message()));
         continue;
       }
-      if (next->db_path != db_path || next->max_flows != config->max_flows) {
-        spdlog::warn("reload: db_path and max_flows take effect at the next start");
+      if (next->db_path != db_path || next->max_flows != config->max_flows ||
+          bool(next->store) != bool(config->store) ||
+          (next->store && next->store->addr != config->store->addr)) {
+        spdlog::warn("reload: db_path, store and max_flows take effect at the next start");
       }
       wanted = Resolve(*next);
       if (!wanted.ok()) {
@@ -139,12 +169,8 @@ int RunLive(const std::string& config_path) {
       }
       spdlog::info("reloading {}", config_path);
       Report(manager.Apply(*wanted));
-      const std::string keep_db = config->db_path;
-      const size_t keep_flows = config->max_flows;
-      config = std::move(next);
       // Only the interface section takes effect without a restart.
-      config->db_path = keep_db;
-      config->max_flows = keep_flows;
+      config->interfaces = std::move(next->interfaces);
       continue;
     }
     spdlog::info("signal {}: writing the current windows and stopping", sig);
@@ -153,6 +179,12 @@ int RunLive(const std::string& config_path) {
   manager.StopAll();
   writer.Close();
   spdlog::info("{} blocks written, {} lost", writer.written(), writer.failed());
+  if ((*destination)->spool_depth() > 0) {
+    // Give the store a moment for the final blocks; what it does not take
+    // stays spooled for the next start.
+    (void)(*destination)->Drain(absl::Seconds(10));
+    spdlog::info("{} batches left in the spool for the next start", (*destination)->spool_depth());
+  }
   return writer.failed() == 0 ? 0 : 1;
 }
 
@@ -162,7 +194,10 @@ int RunLive(const std::string& config_path) {
 int main(int argc, char** argv) {
   CLI::App app{"goprobe: network flow probe"};
   goprobe::probe::OfflineOptions options;
-  std::string db, config;
+  goprobe::probe::ProbeConfig offline;
+  goprobe::probe::StoreConfig store;
+  std::string config, machine_id = "/etc/machine-id";
+  double ship_timeout_s = 0;
   size_t max_flows = options.aggregator.table.max_flows;
   auto* config_opt = app.add_option("--config", config, "YAML configuration: capture live");
   auto* pcap_opt =
@@ -173,7 +208,27 @@ int main(int argc, char** argv) {
           ->excludes(config_opt);
   app.add_option("--iface", options.iface, "offline: interface name to store the flows under")
       ->needs(pcap_opt);
-  app.add_option("--db", db, "offline: goDB directory to write")->needs(pcap_opt);
+  auto* db_opt = app.add_option("--db", offline.db_path, "offline: goDB directory to write")
+                     ->needs(pcap_opt);
+  auto* store_opt =
+      app.add_option("--store", store.addr,
+                     "offline: gostore to ship the blocks to (host:port or unix:/path) instead "
+                     "of writing --db; exits once every block is acknowledged")
+          ->needs(pcap_opt)
+          ->excludes(db_opt);
+  app.add_option("--spool", store.spool_dir,
+                 "offline, with --store: spool directory (default: a fresh one under $TMPDIR)")
+      ->needs(store_opt);
+  app.add_option("--store-api-key-file", store.api_key_file,
+                 "offline, with --store: file whose first key is sent to the store")
+      ->needs(store_opt);
+  app.add_option("--ship-timeout", ship_timeout_s,
+                 "offline, with --store: seconds to wait for acknowledgements (0: no limit)")
+      ->needs(store_opt);
+  app.add_option("--host-id", offline.host_id, "offline: this host's id in shipped batches");
+  app.add_option("--hostname", offline.hostname, "offline: this host's name in shipped batches");
+  app.add_option("--machine-id-file", machine_id, "where the host id comes from")
+      ->capture_default_str();
   app.add_option("--max-flows", max_flows,
                  "offline: conversations tracked at once; packets of further ones are counted "
                  "as untracked")
@@ -184,12 +239,31 @@ int main(int argc, char** argv) {
       ->needs(pcap_opt);
   CLI11_PARSE(app, argc, argv);
   if (!config.empty()) return goprobe::probe::RunLive(config);
-  if (options.files.empty() || options.iface.empty() || db.empty()) {
+  if (options.files.empty() || options.iface.empty() ||
+      (offline.db_path.empty() && store.addr.empty())) {
     std::fprintf(stderr,
-                 "goprobe: give --config FILE (live), or --pcap FILE --iface NAME --db DIR "
-                 "(offline)\n");
+                 "goprobe: give --config FILE (live), or --pcap FILE --iface NAME and --db DIR "
+                 "or --store ADDR (offline)\n");
     return 2;
   }
   options.aggregator.table.max_flows = max_flows;
-  return goprobe::probe::RunOfflineCommand(options, db);
+  std::string temporary_spool;
+  if (!store.addr.empty()) {
+    if (store.spool_dir.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      std::string dir = std::string(tmp ? tmp : "/tmp") + "/goprobe-spool.XXXXXX";
+      if (::mkdtemp(dir.data()) == nullptr) {
+        std::fprintf(stderr, "goprobe: cannot create a spool directory under %s\n",
+                     tmp ? tmp : "/tmp");
+        return 1;
+      }
+      store.spool_dir = temporary_spool = dir;
+    }
+    offline.store = store;
+  }
+  const int rc = goprobe::probe::RunOfflineCommand(options, offline, machine_id,
+                                                   absl::Seconds(ship_timeout_s));
+  // A temporary spool is removed only when everything in it was shipped.
+  if (!temporary_spool.empty() && rc == 0) std::filesystem::remove_all(temporary_spool);
+  return rc;
 }

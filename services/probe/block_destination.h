@@ -1,0 +1,48 @@
+#ifndef GOPROBE_SERVICES_PROBE_BLOCK_DESTINATION_H_
+#define GOPROBE_SERVICES_PROBE_BLOCK_DESTINATION_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lib/host/host_identity.h"
+#include "lib/ship/batch_shipper.h"
+#include "lib/ship/batch_spool.h"
+#include "services/probe/block_sink.h"
+#include "services/probe/config.h"
+
+namespace goprobe::probe {
+
+// Where a probe's finished blocks go: a goDB directory written in-process,
+// or a gostore reached through the on-disk spool and its shipper.
+class BlockDestination {
+ public:
+  static absl::StatusOr<std::unique_ptr<BlockDestination>> OpenDb(const std::string& db_path);
+  // Opens the spool (replaying what an earlier run left) and starts shipping.
+  static absl::StatusOr<std::unique_ptr<BlockDestination>> OpenStore(const StoreConfig& store,
+                                                                     host::HostIdentity identity);
+  ~BlockDestination();
+
+  BlockSink* sink() { return sink_.get(); }
+
+  // For a store: waits until the store has acknowledged every spooled batch,
+  // logging progress; a zero timeout waits as long as it takes.
+  // DeadlineExceeded says how many batches are still spooled. OK at once for
+  // a goDB directory.
+  absl::Status Drain(absl::Duration timeout);
+
+  // Spool depth and shipping counters (zero for a goDB directory).
+  size_t spool_depth() const { return spool_ ? spool_->depth() : 0; }
+  ship::ShipperStats shipper_stats() const { return shipper_ ? shipper_->stats() : ship::ShipperStats{}; }
+
+ private:
+  BlockDestination() = default;
+  std::unique_ptr<ship::BatchSpool> spool_;
+  std::unique_ptr<ship::BatchShipper> shipper_;
+  std::unique_ptr<BlockSink> sink_;
+};
+
+}  // namespace goprobe::probe
+
+#endif  // GOPROBE_SERVICES_PROBE_BLOCK_DESTINATION_H_
