@@ -46,12 +46,38 @@ logging:
   EXPECT_EQ(c->logging.level, "debug");
 }
 
+TEST(ConfigTest, ParsesTheStoreSection) {
+  auto c = ParseProbeConfig(
+      "store:\n  addr: unix:/run/goprobe/gostore.sock\n  spool_dir: /var/lib/goprobe/spool\n"
+      "  spool_max_bytes: 2097152\n  api_key_file: /etc/goprobe/store.key\n"
+      "host_id: 42\nhostname: probe1\ninterfaces: {eth0: {}}\n",
+      "probe.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_TRUE(c->store.has_value());
+  EXPECT_TRUE(c->db_path.empty());
+  EXPECT_EQ(c->store->addr, "unix:/run/goprobe/gostore.sock");
+  EXPECT_EQ(c->store->spool_dir, "/var/lib/goprobe/spool");
+  EXPECT_EQ(c->store->spool_max_bytes, 2097152u);
+  EXPECT_EQ(c->store->api_key_file, "/etc/goprobe/store.key");
+  EXPECT_EQ(c->host_id, 42u);
+  EXPECT_EQ(c->hostname, "probe1");
+}
+
 TEST(ConfigTest, ErrorsNameFileKeyAndReason) {
   struct Case {
     const char* yaml;
     const char* want;
   } cases[] = {
-      {"interfaces: {eth0: {}}", "probe.yaml: db_path: missing"},
+      {"interfaces: {eth0: {}}", "probe.yaml: db_path: give exactly one of db_path"},
+      {"db_path: /x\nstore: {addr: 'unix:/s', spool_dir: /sp}\ninterfaces: {eth0: {}}",
+       "probe.yaml: db_path: give exactly one of db_path"},
+      {"store: {spool_dir: /sp}\ninterfaces: {eth0: {}}", "probe.yaml: store.addr: missing"},
+      {"store: {addr: 'unix:/s'}\ninterfaces: {eth0: {}}", "probe.yaml: store.spool_dir: missing"},
+      {"store: {addr: 'unix:/s', spool_dir: /sp, spool_max_bytes: 10}\ninterfaces: {eth0: {}}",
+       "probe.yaml: store.spool_max_bytes: must be at least 1 MiB"},
+      {"store: {addr: 'unix:/s', spool_dir: /sp, port: 1}\ninterfaces: {eth0: {}}",
+       "probe.yaml: store.port: unknown key"},
+      {"db_path: /x\nhost_id: -3\ninterfaces: {eth0: {}}", "probe.yaml: host_id: must be a positive"},
       {"db_path: /x\ninterfaces: {}", "probe.yaml: interfaces: must map at least one"},
       {"db_path: /x\ninterfaces: {eth0: {promisc: maybe}}",
        "probe.yaml: interfaces.eth0.promisc: must be true or false"},
