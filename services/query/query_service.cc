@@ -7,6 +7,7 @@
 #include "lib/godb/interface_summary.h"
 #include "lib/godb/layout.h"
 #include "lib/query/interface_selector.h"
+#include "services/query/run_reactor.h"
 
 namespace goprobe::query {
 
@@ -66,6 +67,33 @@ grpc::ServerUnaryReactor* LeafQueryService::ListInterfaces(
           .count());
   reactor->Finish(grpc::Status::OK);
   return reactor;
+}
+
+grpc::ServerWriteReactor<v1::QueryResponse>* LeafQueryService::Run(
+    grpc::CallbackServerContext* context, const v1::QueryRequest* request) {
+  const auto refuse = [](grpc::Status status) {
+    class Refused final : public grpc::ServerWriteReactor<v1::QueryResponse> {
+     public:
+      explicit Refused(grpc::Status s) { Finish(std::move(s)); }
+      void OnDone() override { delete this; }
+    };
+    return new Refused(std::move(status));
+  };
+  if (auth_ != nullptr) {
+    grpc::Status allowed = auth_->Check(*context, "Query.Run");
+    if (!allowed.ok()) return refuse(std::move(allowed));
+  }
+  absl::StatusOr<QuerySpec> spec = SpecFromRequest(*request, compile_condition_, options_.limits);
+  if (!spec.ok()) {
+    return refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                               std::string(spec.status().message())));
+  }
+  spec->threads = options_.threads;
+  // A gRPC deadline bounds the scan too.
+  const absl::Time grpc_deadline = absl::FromChrono(context->deadline());
+  if (grpc_deadline < spec->deadline) spec->deadline = grpc_deadline;
+  return new RunReactor(&reader_, identity_, std::move(*spec),
+                        request->progress_interval_ms() != 0, options_.rows_per_chunk);
 }
 
 }  // namespace goprobe::query

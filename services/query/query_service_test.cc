@@ -2,7 +2,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/query/query_proto.h"
 #include "lib/godb/db_writer.h"
 #include "lib/godb/random_rows_for_test.h"
 #include "lib/godb/temp_dir_for_test.h"
@@ -78,6 +80,89 @@ TEST_F(LeafQueryServiceTest, BadRegexOrRangeIsInvalidArgument) {
   range.set_last(50);
   EXPECT_EQ(stub_->ListInterfaces(&ctx2, range, &resp).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Reads a whole Run stream.
+struct RunOutput {
+  std::vector<ResultRow> rows;
+  std::vector<v1::HostStatus> hosts;
+  std::vector<v1::Summary> summaries;
+  int progress = 0;
+  grpc::Status status;
+};
+
+RunOutput RunStream(v1::Query::Stub* stub, const v1::QueryRequest& req) {
+  RunOutput out;
+  grpc::ClientContext ctx;
+  auto reader = stub->Run(&ctx, req);
+  v1::QueryResponse m;
+  while (reader->Read(&m)) {
+    if (m.has_rows()) {
+      auto rows = RowsFromChunk(m.rows());
+      EXPECT_TRUE(rows.ok()) << rows.status();
+      if (rows.ok()) out.rows.insert(out.rows.end(), rows->begin(), rows->end());
+    } else if (m.has_host_status()) {
+      out.hosts.push_back(m.host_status());
+    } else if (m.has_summary()) {
+      out.summaries.push_back(m.summary());
+    } else if (m.has_progress()) {
+      ++out.progress;
+    }
+  }
+  out.status = reader->Finish();
+  return out;
+}
+
+TEST_F(LeafQueryServiceTest, RunStreamsTheEnginesAnswer) {
+  std::vector<flow::FlowRow> all;
+  {
+    auto writer = godb::DbWriter::Open(dir_.path());
+    ASSERT_TRUE(writer.ok());
+    for (int b = 0; b < 5; ++b) {
+      auto rows = godb::RandomRows(400, 0.3, b);
+      ASSERT_TRUE((*writer)->WriteBlock("eth0", kT0 + 300 * b, rows, {}).ok());
+      all.insert(all.end(), rows.begin(), rows.end());
+    }
+  }
+  Start();
+  v1::QueryRequest req;
+  req.add_attributes(v1::ATTRIBUTE_SIP);
+  req.add_attributes(v1::ATTRIBUTE_DIP);
+  req.set_limit(25);
+  req.set_progress_interval_ms(1);
+  RunOutput out = RunStream(stub_.get(), req);
+  ASSERT_TRUE(out.status.ok()) << out.status.error_message();
+  EXPECT_EQ(out.rows.size(), 25u);
+  ASSERT_EQ(out.hosts.size(), 1u);
+  EXPECT_EQ(out.hosts[0].code(), v1::HostStatus::CODE_OK);
+  EXPECT_EQ(out.hosts[0].hostname(), "leaf-host");
+  ASSERT_EQ(out.summaries.size(), 1u);
+  const v1::Summary& s = out.summaries[0];
+  EXPECT_EQ(s.hits_displayed(), 25u);
+  EXPECT_GT(s.hits_total(), 25u);
+  EXPECT_EQ(s.time_first(), kT0);
+  EXPECT_EQ(s.time_last(), kT0 + 1200);
+  uint64_t bytes = 0;
+  for (const auto& r : all) bytes += r.counters.bytes_rcvd;
+  EXPECT_EQ(s.totals().bytes_rcvd(), bytes);
+  // Sorted by bytes, largest first.
+  for (size_t i = 1; i < out.rows.size(); ++i) {
+    EXPECT_GE(out.rows[i - 1].counters.bytes_rcvd + out.rows[i - 1].counters.bytes_sent,
+              out.rows[i].counters.bytes_rcvd + out.rows[i].counters.bytes_sent);
+  }
+}
+
+TEST_F(LeafQueryServiceTest, RunRefusesBadRequestsNamingTheField) {
+  Start();
+  v1::QueryRequest req;
+  RunOutput out = RunStream(stub_.get(), req);
+  EXPECT_EQ(out.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(out.status.error_message(), testing::HasSubstr("attributes"));
+  req.add_attributes(v1::ATTRIBUTE_TIME);
+  req.set_resolution_seconds(7);
+  out = RunStream(stub_.get(), req);
+  EXPECT_EQ(out.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(out.status.error_message(), testing::HasSubstr("resolution_seconds"));
 }
 
 }  // namespace

@@ -1,0 +1,54 @@
+#ifndef GOPROBE_LIB_QUERY_QUERY_PROTO_H_
+#define GOPROBE_LIB_QUERY_QUERY_PROTO_H_
+
+// Between the engine's types and the Query service's wire messages.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/query/query_result.h"
+#include "lib/query/query_spec.h"
+#include "proto/goprobe/v1/query.pb.h"
+
+namespace goprobe::query {
+
+// Compiles a condition string into a RowSelector (null for "match all").
+using ConditionCompiler =
+    std::function<absl::StatusOr<std::shared_ptr<const RowSelector>>(absl::string_view)>;
+
+struct ServerLimits {
+  uint64_t max_memory_bytes = 0;  // the server's own cap; 0: none
+  uint64_t physical_memory_bytes = 0;  // for max_memory_percent; 0: read from the system
+};
+
+// The QuerySpec a request asks for. InvalidArgument names the field at fault
+// (no attributes, an attribute that is not one, a bad time range, a
+// resolution that is not a multiple of 300, an interface regex, a condition).
+// The spec's cancellation flag, progress and threads are left for the caller.
+absl::StatusOr<QuerySpec> SpecFromRequest(const v1::QueryRequest& request,
+                                          const ConditionCompiler& compile_condition,
+                                          const ServerLimits& limits);
+
+// The resolution a request for time gets when it asked for "auto": the
+// smallest of 5 min, 15 min, 30 min, 1 h, 3 h, 6 h, 12 h and 1 day that
+// gives at most 288 bins over [first, last]; 5 minutes for an open range.
+int64_t AutoResolution(int64_t first, int64_t last);
+
+// Splits `rows` into RowsChunk messages of at most `rows_per_chunk` rows,
+// filling the columns of `attributes`.
+std::vector<v1::QueryResponse> RowsToChunks(const std::vector<ResultRow>& rows,
+                                            AttributeSet attributes, size_t rows_per_chunk);
+
+// Rows back from chunks (for a root merging its leaves, and for clients).
+// InvalidArgument if a chunk's columns disagree with its row count.
+absl::StatusOr<std::vector<ResultRow>> RowsFromChunk(const v1::RowsChunk& chunk);
+
+v1::Progress ProgressToProto(const ScanStats& scan, absl::Duration elapsed);
+
+}  // namespace goprobe::query
+
+#endif  // GOPROBE_LIB_QUERY_QUERY_PROTO_H_
