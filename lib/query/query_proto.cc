@@ -126,6 +126,7 @@ std::vector<v1::QueryResponse> RowsToChunks(const std::vector<ResultRow>& rows,
                                             AttributeSet attributes, size_t rows_per_chunk) {
   std::vector<v1::QueryResponse> out;
   const bool time = attributes.Has(Attribute::kTime), iface = attributes.Has(Attribute::kIface);
+  const bool host = attributes.Has(Attribute::kHost) || attributes.Has(Attribute::kHostId);
   const bool sip = attributes.Has(Attribute::kSip), dip = attributes.Has(Attribute::kDip);
   const bool dport = attributes.Has(Attribute::kDport), proto = attributes.Has(Attribute::kProto);
   for (size_t begin = 0; begin < rows.size(); begin += rows_per_chunk) {
@@ -133,9 +134,19 @@ std::vector<v1::QueryResponse> RowsToChunks(const std::vector<ResultRow>& rows,
     v1::RowsChunk* chunk = out.emplace_back().mutable_rows();
     chunk->set_row_count(uint32_t(end - begin));
     absl::flat_hash_map<std::string, uint32_t> ifaces;
+    absl::flat_hash_map<std::pair<std::string, uint64_t>, uint32_t> hosts;
     for (size_t i = begin; i < end; ++i) {
       const ResultRow& r = rows[i];
       if (time) chunk->add_time(r.time);
+      if (host) {
+        auto [it, inserted] = hosts.emplace(std::make_pair(r.hostname, r.host_id), uint32_t(hosts.size()));
+        if (inserted) {
+          v1::HostRef* ref = chunk->add_host_dict();
+          ref->set_hostname(r.hostname);
+          ref->set_host_id(r.host_id);
+        }
+        chunk->add_host(it->second);
+      }
       if (iface) {
         auto [it, inserted] = ifaces.emplace(r.iface, uint32_t(ifaces.size()));
         if (inserted) chunk->add_iface_dict(r.iface);
@@ -169,6 +180,7 @@ absl::StatusOr<std::vector<ResultRow>> RowsFromChunk(const v1::RowsChunk& chunk)
   const auto optional_ok = [n](int size) { return size == 0 || size == n; };
   if (!optional_ok(chunk.time_size())) return bad("time");
   if (!optional_ok(chunk.iface_size())) return bad("iface");
+  if (!optional_ok(chunk.host_size())) return bad("host");
   if (!optional_ok(chunk.sip_is_v6_size())) return bad("sip_is_v6");
   if (!optional_ok(chunk.dip_is_v6_size())) return bad("dip_is_v6");
   if (!optional_ok(chunk.dport_size())) return bad("dport");
@@ -185,6 +197,11 @@ absl::StatusOr<std::vector<ResultRow>> RowsFromChunk(const v1::RowsChunk& chunk)
     if (chunk.iface_size()) {
       if (chunk.iface(i) >= uint32_t(chunk.iface_dict_size())) return bad("iface");
       r.iface = chunk.iface_dict(int(chunk.iface(i)));
+    }
+    if (chunk.host_size()) {
+      if (chunk.host(i) >= uint32_t(chunk.host_dict_size())) return bad("host");
+      r.hostname = chunk.host_dict(int(chunk.host(i))).hostname();
+      r.host_id = chunk.host_dict(int(chunk.host(i))).host_id();
     }
     const auto address = [&](const std::string& bytes, bool v6, size_t* at,
                              flow::IpAddress* out) {

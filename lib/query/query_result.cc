@@ -25,7 +25,7 @@ bool ApplyDirection(Direction d, flow::Counters* c) {
 }
 
 auto TieKey(const ResultRow& r) {
-  return std::tie(r.time, r.iface, r.sip, r.dip, r.dport, r.proto);
+  return std::tie(r.time, r.hostname, r.host_id, r.iface, r.sip, r.dip, r.dport, r.proto);
 }
 
 }  // namespace

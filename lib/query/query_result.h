@@ -16,6 +16,8 @@ namespace goprobe::query {
 // the summed counters.
 struct ResultRow {
   int64_t time = 0;  // end of the row's time bucket, when time is selected
+  std::string hostname;  // when host is selected
+  uint64_t host_id = 0;  // when hostid is selected
   std::string iface;
   flow::IpAddress sip, dip;
   uint16_t dport = 0;
@@ -59,9 +61,10 @@ struct LabelTable {
 };
 
 // Turns merged aggregates into result rows: applies the direction, computes
-// totals and hits, sorts (ties broken by time, interface, sip, dip, dport,
-// proto, so that equal inputs give equal outputs on every host) and cuts to
-// the limit. Partial queries skip sorting and cutting.
+// totals and hits, sorts (ties broken by time, host, host id, interface, sip,
+// dip, dport, proto, so that equal inputs give equal outputs on every host)
+// and cuts to the limit. Partial queries skip sorting and cutting. Host
+// labels are left empty: the caller knows which host it is.
 void FinalizeRows(const PartialAggregate& aggregate, const LabelTable& labels,
                   const QuerySpec& spec, QueryResult* result);
 

@@ -7,6 +7,8 @@
 #include "lib/godb/interface_summary.h"
 #include "lib/godb/layout.h"
 #include "lib/query/interface_selector.h"
+#include "lib/flow/flow_proto.h"
+#include "lib/query/query_engine.h"
 #include "services/query/run_reactor.h"
 
 namespace goprobe::query {
@@ -71,29 +73,75 @@ grpc::ServerUnaryReactor* LeafQueryService::ListInterfaces(
 
 grpc::ServerWriteReactor<v1::QueryResponse>* LeafQueryService::Run(
     grpc::CallbackServerContext* context, const v1::QueryRequest* request) {
-  const auto refuse = [](grpc::Status status) {
-    class Refused final : public grpc::ServerWriteReactor<v1::QueryResponse> {
-     public:
-      explicit Refused(grpc::Status s) { Finish(std::move(s)); }
-      void OnDone() override { delete this; }
-    };
-    return new Refused(std::move(status));
-  };
   if (auth_ != nullptr) {
     grpc::Status allowed = auth_->Check(*context, "Query.Run");
-    if (!allowed.ok()) return refuse(std::move(allowed));
+    if (!allowed.ok()) return RefusedRun(std::move(allowed));
   }
   absl::StatusOr<QuerySpec> spec = SpecFromRequest(*request, compile_condition_, options_.limits);
-  if (!spec.ok()) {
-    return refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                               std::string(spec.status().message())));
-  }
+  if (!spec.ok()) return RefusedRun(QueryStatusToGrpc(spec.status()));
   spec->threads = options_.threads;
   // A gRPC deadline bounds the scan too.
   const absl::Time grpc_deadline = absl::FromChrono(context->deadline());
   if (grpc_deadline < spec->deadline) spec->deadline = grpc_deadline;
-  return new RunReactor(&reader_, identity_, std::move(*spec),
-                        request->progress_interval_ms() != 0, options_.rows_per_chunk);
+  const bool progress = request->progress_interval_ms() != 0;
+  // Shared: a spec holds compiled regexes and cannot be copied into a std::function.
+  auto shared = std::make_shared<QuerySpec>(std::move(*spec));
+  return new RunReactor([this, shared, progress](const RunReactor::Push& push,
+                                                 const std::atomic<bool>& cancelled) {
+    return RunLeafQuery(std::move(*shared), progress, push, cancelled);
+  });
+}
+
+grpc::Status LeafQueryService::RunLeafQuery(QuerySpec spec, bool progress,
+                                            const RunReactor::Push& push,
+                                            const std::atomic<bool>& cancelled) const {
+  const absl::Time start = absl::Now();
+  spec.cancelled = &cancelled;
+  if (progress) {
+    spec.progress = [&push, start](const ScanStats& scan) {
+      v1::QueryResponse m;
+      *m.mutable_progress() = ProgressToProto(scan, absl::Now() - start);
+      push(std::move(m));
+    };
+  }
+  absl::StatusOr<QueryResult> result = RunQuery(reader_, spec);
+  if (!result.ok()) return QueryStatusToGrpc(result.status());
+  // The engine knows no hosts: this leaf labels its rows with itself.
+  if (spec.attributes.Has(Attribute::kHost) || spec.attributes.Has(Attribute::kHostId)) {
+    for (ResultRow& r : result->rows) {
+      if (spec.attributes.Has(Attribute::kHost)) r.hostname = identity_.hostname;
+      if (spec.attributes.Has(Attribute::kHostId)) r.host_id = identity_.host_id;
+    }
+  }
+  for (v1::QueryResponse& chunk :
+       RowsToChunks(result->rows, spec.attributes, options_.rows_per_chunk)) {
+    push(std::move(chunk));
+  }
+  v1::QueryResponse status;
+  v1::HostStatus* host = status.mutable_host_status();
+  host->set_hostname(identity_.hostname);
+  host->set_host_id(identity_.host_id);
+  host->set_code(result->hits_total == 0 ? v1::HostStatus::CODE_EMPTY : v1::HostStatus::CODE_OK);
+  for (const std::string& p : result->problems) host->add_warnings(p);
+  host->mutable_timings()->set_query_start_unix_us(absl::ToUnixMicros(start));
+  host->mutable_timings()->set_query_duration_us(absl::ToInt64Microseconds(result->duration));
+  *host->mutable_scan() = ProgressToProto(result->scan, result->duration).scan();
+  push(status);
+
+  v1::QueryResponse summary_message;
+  v1::Summary* summary = summary_message.mutable_summary();
+  summary->set_hostname(identity_.hostname);
+  flow::CountersToProto(result->totals, summary->mutable_totals());
+  summary->set_hits_displayed(result->rows.size());
+  summary->set_hits_total(result->hits_total);
+  summary->set_time_first(result->time_first);
+  summary->set_time_last(result->time_last);
+  for (const std::string& i : result->interfaces) summary->add_interfaces(i);
+  *summary->mutable_timings() = host->timings();
+  *summary->mutable_scan() = host->scan();
+  summary->set_resolution_seconds(uint32_t(spec.resolution));
+  push(std::move(summary_message));
+  return grpc::Status::OK;
 }
 
 }  // namespace goprobe::query

@@ -6,6 +6,7 @@
 #include "lib/godb/db_reader.h"
 #include "lib/host/host_identity.h"
 #include "lib/query/query_proto.h"
+#include "services/query/run_reactor.h"
 #include "lib/rpc/api_keys.h"
 #include "proto/goprobe/v1/query.grpc.pb.h"
 
@@ -43,6 +44,9 @@ class LeafQueryService final : public v1::Query::CallbackService {
                                            v1::QueryListInterfacesResponse* response) override;
 
  private:
+  grpc::Status RunLeafQuery(QuerySpec spec, bool progress, const RunReactor::Push& push,
+                            const std::atomic<bool>& cancelled) const;
+
   godb::DbReader reader_;
   const host::HostIdentity identity_;
   const rpc::ApiKeyAuthorizer* auth_;

@@ -3,44 +3,38 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "lib/godb/db_reader.h"
-#include "lib/host/host_identity.h"
-#include "lib/query/query_spec.h"
 #include "proto/goprobe/v1/query.pb.h"
 
 namespace goprobe::query {
 
-// One Query.Run stream of a leaf: runs the query on a thread of its own (a
-// scan must not hold a gRPC callback thread) and writes what it produces in
-// order. Deletes itself when the stream is done.
+// One Query.Run stream: runs `produce` on a thread of its own (a query must
+// not hold a gRPC callback thread) and writes what it pushes, in order, then
+// finishes with the status it returns. `cancelled` turns true when the client
+// goes away; producers pass it on so the work stops. Deletes itself when the
+// stream is done.
 class RunReactor final : public grpc::ServerWriteReactor<v1::QueryResponse> {
  public:
-  RunReactor(const godb::DbReader* reader, host::HostIdentity identity, QuerySpec spec,
-             bool report_progress, size_t rows_per_chunk);
+  using Push = std::function<void(v1::QueryResponse)>;
+  using Producer = std::function<grpc::Status(const Push& push, const std::atomic<bool>& cancelled)>;
+
+  explicit RunReactor(Producer produce);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override { cancelled_ = true; }
   void OnDone() override;
 
  private:
-  void Work();
-  void Push(v1::QueryResponse message);
-  // Finishes once everything produced is written.
-  void Close(grpc::Status status);
+  void Enqueue(v1::QueryResponse message);
   void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const godb::DbReader* const reader_;
-  const host::HostIdentity identity_;
-  QuerySpec spec_;
-  const bool report_progress_;
-  const size_t rows_per_chunk_;
   std::atomic<bool> cancelled_{false};
-
   absl::Mutex mu_;
   std::deque<v1::QueryResponse> queue_ ABSL_GUARDED_BY(mu_);  // front() is being written
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
@@ -49,6 +43,12 @@ class RunReactor final : public grpc::ServerWriteReactor<v1::QueryResponse> {
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
   std::thread worker_;
 };
+
+// A stream refused before any work: finishes at once with `status`.
+grpc::ServerWriteReactor<v1::QueryResponse>* RefusedRun(grpc::Status status);
+
+// absl errors of a query as gRPC statuses.
+grpc::Status QueryStatusToGrpc(const absl::Status& status);
 
 }  // namespace goprobe::query
 

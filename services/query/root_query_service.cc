@@ -1,0 +1,161 @@
+#include "services/query/root_query_service.h"
+
+#include <thread>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "lib/flow/flow_proto.h"
+#include "lib/godb/layout.h"
+#include "services/query/fan_out.h"
+#include "services/query/run_reactor.h"
+
+namespace goprobe::query {
+namespace {
+
+flow::Counters CountersFromSummary(const v1::Summary& s) { return flow::CountersFromProto(s.totals()); }
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
+    grpc::CallbackServerContext* context, const v1::QueryRequest* request) {
+  if (auth_ != nullptr) {
+    grpc::Status allowed = auth_->Check(*context, "Query.Run");
+    if (!allowed.ok()) return RefusedRun(std::move(allowed));
+  }
+  // Validated here so a bad request fails once, not once per leaf.
+  absl::StatusOr<QuerySpec> spec = SpecFromRequest(*request, compile_condition_, {});
+  if (!spec.ok()) return RefusedRun(QueryStatusToGrpc(spec.status()));
+  auto shared_spec = std::make_shared<QuerySpec>(std::move(*spec));
+  v1::QueryRequest leaf_request = *request;
+  leaf_request.set_partial(true);
+  leaf_request.set_progress_interval_ms(0);
+  leaf_request.set_resolution_seconds(uint32_t(shared_spec->resolution));
+  const absl::Duration host_timeout = request->host_timeout_ms() != 0
+                                          ? absl::Milliseconds(request->host_timeout_ms())
+                                          : options_.host_timeout;
+  const bool progress = request->progress_interval_ms() != 0;
+  return new RunReactor([this, shared_spec, leaf_request, host_timeout, progress](
+                            const RunReactor::Push& push, const std::atomic<bool>& cancelled) {
+    const absl::Time start = absl::Now();
+    const std::vector<std::string> leaves = peers_.Resolve();
+    std::vector<LeafAnswer> answers = FanOutRun(
+        leaves, leaf_request, options_.peer_api_key, host_timeout, options_.max_concurrent,
+        &cancelled, [&](size_t done) {
+          if (!progress) return;
+          v1::QueryResponse m;
+          m.mutable_progress()->set_hosts_total(uint32_t(leaves.size()));
+          m.mutable_progress()->set_hosts_done(uint32_t(done));
+          m.mutable_progress()->set_elapsed_us(absl::ToInt64Microseconds(absl::Now() - start));
+          push(std::move(m));
+        });
+    if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+
+    // One host reached at two addresses (say IPv4 and IPv6) counts once.
+    absl::flat_hash_set<uint64_t> hosts_seen;
+    std::vector<std::vector<ResultRow>*> parts;
+    QueryResult merged;
+    int64_t first = 0, last = 0;
+    absl::flat_hash_set<std::string> ifaces;
+    for (LeafAnswer& a : answers) {
+      if (!a.ok) continue;
+      if (!hosts_seen.insert(a.status.host_id()).second) {
+        a.ok = false;
+        a.status.add_warnings("same host as another peer address; counted once");
+        continue;
+      }
+      parts.push_back(&a.rows);
+      merged.totals += CountersFromSummary(a.summary);
+      if (a.summary.time_first() != 0 && (first == 0 || a.summary.time_first() < first)) {
+        first = a.summary.time_first();
+      }
+      last = std::max(last, a.summary.time_last());
+      for (const std::string& i : a.summary.interfaces()) ifaces.insert(i);
+    }
+    merged.rows = MergeRows(parts);
+    merged.hits_total = merged.rows.size();
+    SortAndCut(*shared_spec, &merged.rows);
+    for (v1::QueryResponse& chunk :
+         RowsToChunks(merged.rows, shared_spec->attributes, options_.rows_per_chunk)) {
+      push(std::move(chunk));
+    }
+    for (LeafAnswer& a : answers) {
+      v1::QueryResponse m;
+      *m.mutable_host_status() = std::move(a.status);
+      push(std::move(m));
+    }
+    v1::QueryResponse summary_message;
+    v1::Summary* summary = summary_message.mutable_summary();
+    summary->set_hostname(identity_.hostname);
+    flow::CountersToProto(merged.totals, summary->mutable_totals());
+    summary->set_hits_displayed(merged.rows.size());
+    summary->set_hits_total(merged.hits_total);
+    summary->set_time_first(first);
+    summary->set_time_last(last);
+    std::vector<std::string> sorted(ifaces.begin(), ifaces.end());
+    std::sort(sorted.begin(), sorted.end());
+    for (const std::string& i : sorted) summary->add_interfaces(i);
+    summary->mutable_timings()->set_query_start_unix_us(absl::ToUnixMicros(start));
+    summary->mutable_timings()->set_query_duration_us(
+        absl::ToInt64Microseconds(absl::Now() - start));
+    summary->set_resolution_seconds(uint32_t(shared_spec->resolution));
+    push(std::move(summary_message));
+    return grpc::Status::OK;
+  });
+}
+
+grpc::ServerUnaryReactor* RootQueryService::ListInterfaces(
+    grpc::CallbackServerContext* context, const v1::QueryListInterfacesRequest* request,
+    v1::QueryListInterfacesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (rpc::RefuseUnauthorized(auth_, context, reactor, "Query.ListInterfaces")) return reactor;
+  const absl::Duration host_timeout = request->host_timeout_ms() != 0
+                                          ? absl::Milliseconds(request->host_timeout_ms())
+                                          : options_.host_timeout;
+  // Waiting for the leaves must not hold a gRPC callback thread.
+  std::thread([this, reactor, request, response, host_timeout] {
+    const std::vector<std::string> leaves = peers_.Resolve();
+    std::vector<v1::QueryListInterfacesResponse> answers(leaves.size());
+    std::vector<grpc::Status> statuses(leaves.size());
+    std::vector<std::thread> pool;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      pool.emplace_back([&, i] {
+        auto stub =
+            v1::Query::NewStub(grpc::CreateChannel(leaves[i], grpc::InsecureChannelCredentials()));
+        grpc::ClientContext ctx;
+        rpc::AddApiKey(options_.peer_api_key, &ctx);
+        ctx.set_deadline(absl::ToChronoTime(absl::Now() + host_timeout));
+        statuses[i] = stub->ListInterfaces(&ctx, *request, &answers[i]);
+      });
+    }
+    for (std::thread& t : pool) t.join();
+    absl::flat_hash_set<uint64_t> hosts_seen;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      if (!statuses[i].ok()) {
+        v1::HostStatus* h = response->add_hosts();
+        h->set_address(leaves[i]);
+        h->set_code(statuses[i].error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
+                        ? v1::HostStatus::CODE_TIMEOUT
+                        : v1::HostStatus::CODE_ERROR);
+        h->set_message(statuses[i].error_message());
+        continue;
+      }
+      const uint64_t host_id = answers[i].hosts_size() ? answers[i].hosts(0).host_id() : 0;
+      if (!hosts_seen.insert(host_id).second) continue;
+      for (v1::HostStatus& h : *answers[i].mutable_hosts()) {
+        h.set_address(leaves[i]);
+        *response->add_hosts() = std::move(h);
+      }
+      for (v1::InterfaceSummary& s : *answers[i].mutable_interfaces()) {
+        *response->add_interfaces() = std::move(s);
+      }
+    }
+    std::sort(response->mutable_interfaces()->begin(), response->mutable_interfaces()->end(),
+              [](const v1::InterfaceSummary& a, const v1::InterfaceSummary& b) {
+                return std::tie(a.hostname(), a.iface()) < std::tie(b.hostname(), b.iface());
+              });
+    reactor->Finish(grpc::Status::OK);
+  }).detach();
+  return reactor;
+}
+
+}  // namespace goprobe::query
