@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "lib/flow/ip_address.h"
 
 namespace goprobe::flow {
@@ -76,6 +78,12 @@ struct FlowRow {
 
 // "TCP", "UDP", "ICMP", "ICMPv6", ... or the number as text.
 std::string ProtoName(uint8_t proto);
+
+// The inverse of ProtoName, for what users type: a protocol name in any case
+// (every name ProtoName prints, and IANA's keywords for other common
+// protocols, e.g. "tcp", "ICMPv6", "ipv6-icmp", "esp", "l2tp") or a decimal
+// number 0..255. InvalidArgument naming the text otherwise.
+absl::StatusOr<uint8_t> ParseProto(absl::string_view text);
 
 }  // namespace goprobe::flow
 
