@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace goprobe::query {
+namespace goprobe::query::condition {
 
 absl::string_view AttributeName(Attribute a) {
   switch (a) {
@@ -132,9 +132,7 @@ void Append(const Node& n, std::string* out) {
     }
   };
   switch (n.kind) {
-    case Node::Kind::kComparison:
-      out->append(ToString(n.comparison));
-      return;
+    case Node::Kind::kComparison: out->append(ToString(n.comparison)); return;
     case Node::Kind::kNot:
       out->append("not ");
       // `not` applies to a comparison or a parenthesised group only.
@@ -174,4 +172,4 @@ int Depth(const Node& n) {
   return deepest + 1;
 }
 
-}  // namespace goprobe::query
+}  // namespace goprobe::query::condition

@@ -8,6 +8,10 @@
 // network with its host bits cleared, a port, a protocol number or a
 // direction. Trees are small (the parser caps their depth and the text's
 // length), so they are plain values with no sharing.
+//
+// The vocabulary lives in namespace condition so that its Attribute and
+// Direction stay apart from the engine's (attributes.h, query_spec.h): a
+// condition's `host` is "either address", a query's `host` is a label.
 
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +23,7 @@
 #include "lib/flow/flow.h"
 #include "lib/flow/ip_address.h"
 
-namespace goprobe::query {
+namespace goprobe::query::condition {
 
 // What a comparison looks at. Aliases (src, dst, port, protocol, ipproto,
 // direction) are resolved by the parser; the tree only holds these.
@@ -173,6 +177,6 @@ std::string ToString(const Node& n);
 // The depth of a tree: 1 for a comparison.
 int Depth(const Node& n);
 
-}  // namespace goprobe::query
+}  // namespace goprobe::query::condition
 
 #endif  // GOPROBE_LIB_QUERY_CONDITION_H_

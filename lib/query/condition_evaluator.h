@@ -45,7 +45,7 @@ class ConditionEvaluator {
   static absl::StatusOr<ConditionEvaluator> Compile(const NormalizedCondition& condition);
   // Compiles a normalised row predicate: no not, host, net or dir, as
   // NormalizeCondition produces. InvalidArgument for anything else.
-  static absl::StatusOr<ConditionEvaluator> Compile(const Node& rows);
+  static absl::StatusOr<ConditionEvaluator> Compile(const condition::Node& rows);
 
   ConditionEvaluator(ConditionEvaluator&&) noexcept;
   ConditionEvaluator& operator=(ConditionEvaluator&&) noexcept;
@@ -79,14 +79,14 @@ class ConditionEvaluator {
   };
   struct Op {
     OpKind kind = OpKind::kAnd;
-    bool dst = false;     // address ops: the dip column, else sip
-    bool negate = false;  // address and set ops: != / not in
-    bool v6 = false;      // kAddress: the value's family
-    CompareOp cmp = CompareOp::kEq;  // kPort, kProto
+    bool dst = false;                                      // address ops: the dip column, else sip
+    bool negate = false;                                   // address and set ops: != / not in
+    bool v6 = false;                                       // kAddress: the value's family
+    condition::CompareOp cmp = condition::CompareOp::kEq;  // kPort, kProto
     uint32_t v4_value = 0, v4_mask = 0;
     absl::uint128 v6_value = 0, v6_mask = 0;
-    uint32_t number = 0;  // kPort, kProto
-    uint32_t set = 0;     // set ops: index into the matching sets vector
+    uint32_t number = 0;                         // kPort, kProto
+    uint32_t set = 0;                            // set ops: index into the matching sets vector
     uint32_t first_child = 0, num_children = 0;  // into children_
   };
   struct AddressSet {
@@ -103,7 +103,7 @@ class ConditionEvaluator {
   std::vector<Op> ops_;  // empty: matches everything; else ops_[root_] is the root
   std::vector<uint32_t> children_;
   std::vector<AddressSet> address_sets_;
-  std::vector<std::vector<uint64_t>> port_sets_;   // 1024 words: one bit per port
+  std::vector<std::vector<uint64_t>> port_sets_;     // 1024 words: one bit per port
   std::vector<std::array<uint64_t, 4>> proto_sets_;  // one bit per protocol
   uint32_t root_ = 0;
   size_t depth_ = 0;  // of the compiled tree, for the scratch bitmaps

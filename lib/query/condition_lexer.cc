@@ -2,19 +2,29 @@
 
 #include "absl/strings/match.h"
 
-namespace goprobe::query {
+namespace goprobe::query::condition {
 
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 bool IsDelimiter(char c) {
   switch (c) {
-    case '(': case ')': case '[': case ']': case '{': case '}':
-    case '&': case '|': case '!': case '=': case '<': case '>':
-      return true;
-    default:
-      return IsSpace(c);
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '&':
+    case '|':
+    case '!':
+    case '=':
+    case '<':
+    case '>': return true;
+    default: return IsSpace(c);
   }
 }
 
@@ -24,13 +34,13 @@ struct WordOperator {
 };
 
 constexpr WordOperator kWordOperators[] = {
-    {"eq", CompareOp::kEq},  {"-eq", CompareOp::kEq},  {"equals", CompareOp::kEq},
-    {"ne", CompareOp::kNe},  {"-ne", CompareOp::kNe},  {"neq", CompareOp::kNe},
-    {"-neq", CompareOp::kNe}, {"lt", CompareOp::kLt},  {"-lt", CompareOp::kLt},
-    {"less", CompareOp::kLt}, {"gt", CompareOp::kGt},  {"-gt", CompareOp::kGt},
-    {"greater", CompareOp::kGt}, {"le", CompareOp::kLe}, {"-le", CompareOp::kLe},
-    {"leq", CompareOp::kLe}, {"-leq", CompareOp::kLe}, {"ge", CompareOp::kGe},
-    {"-ge", CompareOp::kGe}, {"geq", CompareOp::kGe},  {"-geq", CompareOp::kGe},
+    {"eq", CompareOp::kEq},      {"-eq", CompareOp::kEq},  {"equals", CompareOp::kEq},
+    {"ne", CompareOp::kNe},      {"-ne", CompareOp::kNe},  {"neq", CompareOp::kNe},
+    {"-neq", CompareOp::kNe},    {"lt", CompareOp::kLt},   {"-lt", CompareOp::kLt},
+    {"less", CompareOp::kLt},    {"gt", CompareOp::kGt},   {"-gt", CompareOp::kGt},
+    {"greater", CompareOp::kGt}, {"le", CompareOp::kLe},   {"-le", CompareOp::kLe},
+    {"leq", CompareOp::kLe},     {"-leq", CompareOp::kLe}, {"ge", CompareOp::kGe},
+    {"-ge", CompareOp::kGe},     {"geq", CompareOp::kGe},  {"-geq", CompareOp::kGe},
 };
 
 Token ClassifyWord(absl::string_view word, size_t position) {
@@ -79,18 +89,14 @@ std::vector<Token> LexCondition(absl::string_view text) {
       continue;
     }
     switch (c) {
-      case '(': case '[': case '{':
-        symbol(Token::Kind::kOpen, 1);
-        continue;
-      case ')': case ']': case '}':
-        symbol(Token::Kind::kClose, 1);
-        continue;
-      case '&':
-        symbol(Token::Kind::kAnd, next_is(1, '&') ? 2 : 1);
-        continue;
-      case '|':
-        symbol(Token::Kind::kOr, next_is(1, '|') ? 2 : 1);
-        continue;
+      case '(':
+      case '[':
+      case '{': symbol(Token::Kind::kOpen, 1); continue;
+      case ')':
+      case ']':
+      case '}': symbol(Token::Kind::kClose, 1); continue;
+      case '&': symbol(Token::Kind::kAnd, next_is(1, '&') ? 2 : 1); continue;
+      case '|': symbol(Token::Kind::kOr, next_is(1, '|') ? 2 : 1); continue;
       case '!':
         if (next_is(1, '=')) {
           symbol(Token::Kind::kCompare, 2, CompareOp::kNe);
@@ -116,8 +122,7 @@ std::vector<Token> LexCondition(absl::string_view text) {
           symbol(Token::Kind::kCompare, 1, CompareOp::kGt);
         }
         continue;
-      default:
-        break;
+      default: break;
     }
     const size_t start = i;
     while (i < n && !IsDelimiter(text[i])) ++i;
@@ -131,4 +136,4 @@ std::vector<Token> LexCondition(absl::string_view text) {
   return tokens;
 }
 
-}  // namespace goprobe::query
+}  // namespace goprobe::query::condition

@@ -31,7 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "lib/query/condition.h"
 
-namespace goprobe::query {
+namespace goprobe::query::condition {
 
 struct Token {
   enum class Kind : uint8_t {
@@ -55,6 +55,6 @@ struct Token {
 // texts point into `text`, which must outlive them.
 std::vector<Token> LexCondition(absl::string_view text);
 
-}  // namespace goprobe::query
+}  // namespace goprobe::query::condition
 
 #endif  // GOPROBE_LIB_QUERY_CONDITION_LEXER_H_

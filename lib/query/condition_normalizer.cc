@@ -9,6 +9,18 @@
 
 namespace goprobe::query {
 
+using condition::Attribute;
+using condition::AttributeName;
+using condition::CompareOp;
+using condition::CompareOpSymbol;
+using condition::Comparison;
+using condition::Direction;
+using condition::DirectionName;
+using condition::Network;
+using condition::Node;
+using condition::Port;
+using condition::Protocol;
+
 namespace {
 
 bool IsDir(const Node& n) {
@@ -23,10 +35,10 @@ size_t ValueIndexFor(Attribute a) {
     case Attribute::kHost: return 0;  // IpAddress
     case Attribute::kSnet:
     case Attribute::kDnet:
-    case Attribute::kNet: return 1;  // Network
+    case Attribute::kNet: return 1;    // Network
     case Attribute::kDport: return 2;  // Port
     case Attribute::kProto: return 3;  // Protocol
-    case Attribute::kDir: return 4;  // Direction
+    case Attribute::kDir: return 4;    // Direction
   }
   return 0;
 }
@@ -43,20 +55,21 @@ absl::Status Validate(const Node& n) {
       }
       const bool ordering = c.op != CompareOp::kEq && c.op != CompareOp::kNe;
       if (ordering && c.attribute != Attribute::kDport && c.attribute != Attribute::kProto) {
-        return ConditionError(c.op_position,
-                              absl::StrCat("operator \"", CompareOpSymbol(c.op),
-                                           "\" does not apply to ", AttributeName(c.attribute),
-                                           ": use = or !="));
+        return ConditionError(
+            c.op_position,
+            absl::StrCat("operator \"", CompareOpSymbol(c.op), "\" does not apply to ",
+                         AttributeName(c.attribute), ": use = or !="));
       }
       if (c.attribute == Attribute::kDir && c.op != CompareOp::kEq) {
-        return ConditionError(c.op_position, "operator \"!=\" does not apply to dir: write dir = "
-                                             "in, out, uni or bi");
+        return ConditionError(c.op_position,
+                              "operator \"!=\" does not apply to dir: write dir = "
+                              "in, out, uni or bi");
       }
       if (const Network* net = std::get_if<Network>(&c.value)) {
         const int max = net->base.is_v4() ? 32 : 128;
         if (net->prefix_len < 0 || net->prefix_len > max) {
-          return ConditionError(c.value_position,
-                                absl::StrCat("prefix length ", net->prefix_len, " is out of range"));
+          return ConditionError(c.value_position, absl::StrCat("prefix length ", net->prefix_len,
+                                                               " is out of range"));
         }
       }
       return absl::OkStatus();
@@ -118,8 +131,7 @@ Node Nnf(const Node& n, bool negated) {
       return Node::Junction(op == CompareOp::kEq ? Node::Kind::kOr : Node::Kind::kAnd,
                             std::move(sides));
     }
-    case Node::Kind::kNot:
-      return Nnf(n.children.front(), !negated);
+    case Node::Kind::kNot: return Nnf(n.children.front(), !negated);
     case Node::Kind::kAnd:
     case Node::Kind::kOr: {
       Node::Kind kind = n.kind;

@@ -32,16 +32,16 @@ namespace goprobe::query {
 struct NormalizedCondition {
   // The row predicate over sip, dip, snet, dnet, dport and proto; nullopt
   // when every row matches (the condition was a direction filter alone).
-  std::optional<Node> rows;
+  std::optional<condition::Node> rows;
   // The filter on aggregated rows; nullopt for none.
-  std::optional<Direction> direction;
+  std::optional<condition::Direction> direction;
 };
 
 // Normalises `parsed`. InvalidArgument with the offending comparison's
 // position (condition_error.h) for a misplaced or repeated dir, and, for
 // hand-built trees, for what the parser would have refused (an ordering
 // operator on addresses or networks, a value of the wrong kind).
-absl::StatusOr<NormalizedCondition> NormalizeCondition(const Node& parsed);
+absl::StatusOr<NormalizedCondition> NormalizeCondition(const condition::Node& parsed);
 
 // ParseCondition, then NormalizeCondition.
 absl::StatusOr<NormalizedCondition> PrepareCondition(absl::string_view text);

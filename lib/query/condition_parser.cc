@@ -1,5 +1,7 @@
 #include "lib/query/condition_parser.h"
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +16,18 @@
 
 namespace goprobe::query {
 
+using condition::Attribute;
+using condition::AttributeName;
+using condition::CompareOp;
+using condition::CompareOpSymbol;
+using condition::Comparison;
+using condition::Direction;
+using condition::Network;
+using condition::Node;
+using condition::Port;
+using condition::Protocol;
+using condition::Token;
+
 namespace {
 
 struct AttributeAlias {
@@ -22,14 +36,11 @@ struct AttributeAlias {
 };
 
 constexpr AttributeAlias kAttributes[] = {
-    {"sip", Attribute::kSip},       {"src", Attribute::kSip},
-    {"dip", Attribute::kDip},       {"dst", Attribute::kDip},
-    {"host", Attribute::kHost},     {"snet", Attribute::kSnet},
-    {"dnet", Attribute::kDnet},     {"net", Attribute::kNet},
-    {"dport", Attribute::kDport},   {"port", Attribute::kDport},
-    {"proto", Attribute::kProto},   {"protocol", Attribute::kProto},
-    {"ipproto", Attribute::kProto}, {"dir", Attribute::kDir},
-    {"direction", Attribute::kDir},
+    {"sip", Attribute::kSip},       {"src", Attribute::kSip},     {"dip", Attribute::kDip},
+    {"dst", Attribute::kDip},       {"host", Attribute::kHost},   {"snet", Attribute::kSnet},
+    {"dnet", Attribute::kDnet},     {"net", Attribute::kNet},     {"dport", Attribute::kDport},
+    {"port", Attribute::kDport},    {"proto", Attribute::kProto}, {"protocol", Attribute::kProto},
+    {"ipproto", Attribute::kProto}, {"dir", Attribute::kDir},     {"direction", Attribute::kDir},
 };
 
 struct DirectionAlias {
@@ -102,7 +113,7 @@ char Closer(char opener) {
 
 class Parser {
  public:
-  explicit Parser(absl::string_view text) : tokens_(LexCondition(text)) {}
+  explicit Parser(absl::string_view text) : tokens_(condition::LexCondition(text)) {}
 
   absl::StatusOr<Node> Parse() {
     if (Peek().kind == Token::Kind::kEnd) {
@@ -114,11 +125,13 @@ class Parser {
     const Token& t = Peek();
     if (t.kind == Token::Kind::kEnd) return root;
     if (t.kind == Token::Kind::kClose) {
-      return ConditionError(t.position, absl::StrCat("found ", Describe(t), " without a matching \"",
-                                                     std::string(1, Opener(t.text[0])), "\""));
+      return ConditionError(t.position,
+                            absl::StrCat("found ", Describe(t), " without a matching \"",
+                                         std::string(1, Opener(t.text[0])), "\""));
     }
-    return ConditionError(t.position, absl::StrCat("expected \"and\", \"or\" or end of condition, found ",
-                                                   Describe(t)));
+    return ConditionError(
+        t.position,
+        absl::StrCat("expected \"and\", \"or\" or end of condition, found ", Describe(t)));
   }
 
  private:
@@ -127,21 +140,25 @@ class Parser {
 
   absl::StatusOr<Node> ParseOr(int depth) {
     std::vector<Node> terms;
-    do {
+    for (;;) {
       absl::StatusOr<Node> term = ParseAnd(depth);
       if (!term.ok()) return term;
       terms.push_back(*std::move(term));
-    } while (Peek().kind == Token::Kind::kOr && (Take(), true));
+      if (Peek().kind != Token::Kind::kOr) break;
+      Take();
+    }
     return Node::Junction(Node::Kind::kOr, std::move(terms));
   }
 
   absl::StatusOr<Node> ParseAnd(int depth) {
     std::vector<Node> terms;
-    do {
+    for (;;) {
       absl::StatusOr<Node> term = ParseUnary(depth);
       if (!term.ok()) return term;
       terms.push_back(*std::move(term));
-    } while (Peek().kind == Token::Kind::kAnd && (Take(), true));
+      if (Peek().kind != Token::Kind::kAnd) break;
+      Take();
+    }
     return Node::Junction(Node::Kind::kAnd, std::move(terms));
   }
 
@@ -175,16 +192,15 @@ class Parser {
           inner->position = open.position;
           return inner;
         }
-        const std::string what = close.kind == Token::Kind::kClose
-                                     ? absl::StrCat("expected \"", std::string(1, closer), "\"")
-                                     : absl::StrCat("expected \"and\", \"or\" or \"",
-                                                    std::string(1, closer), "\"");
+        const std::string what =
+            close.kind == Token::Kind::kClose
+                ? absl::StrCat("expected \"", std::string(1, closer), "\"")
+                : absl::StrCat("expected \"and\", \"or\" or \"", std::string(1, closer), "\"");
         return ConditionError(close.position,
                               absl::StrCat(what, " to close \"", open.text, "\" at position ",
                                            open.position, ", found ", Describe(close)));
       }
-      case Token::Kind::kWord:
-        return ParseComparison();
+      case Token::Kind::kWord: return ParseComparison();
       default:
         return ConditionError(
             t.position,
@@ -231,8 +247,8 @@ class Parser {
 
   static absl::Status CheckOperator(const Comparison& c, const Token& op) {
     const bool ordering = c.op != CompareOp::kEq && c.op != CompareOp::kNe;
-    const std::string head =
-        absl::StrCat("operator ", QuoteForError(op.text), " does not apply to ", AttributeName(c.attribute));
+    const std::string head = absl::StrCat("operator ", QuoteForError(op.text),
+                                          " does not apply to ", AttributeName(c.attribute));
     if (IsAddressAttribute(c.attribute) && ordering) {
       return ConditionError(op.position,
                             absl::StrCat(head, ": addresses compare only with = or !="));
@@ -243,8 +259,7 @@ class Parser {
           absl::StrCat(head, ": networks compare only with = (in the network) or != (not in it)"));
     }
     if (c.attribute == Attribute::kDir && c.op != CompareOp::kEq) {
-      return ConditionError(op.position,
-                            absl::StrCat(head, ": write dir = in, out, uni or bi"));
+      return ConditionError(op.position, absl::StrCat(head, ": write dir = in, out, uni or bi"));
     }
     return absl::OkStatus();
   }
@@ -273,8 +288,7 @@ class Parser {
       }
       case Attribute::kSnet:
       case Attribute::kDnet:
-      case Attribute::kNet:
-        return ParseNetwork(value, after, c);
+      case Attribute::kNet: return ParseNetwork(value, after, c);
       case Attribute::kDport: {
         const std::optional<uint32_t> port = word ? Decimal(value.text, 65535) : std::nullopt;
         if (!port) return Expected(value, "a port number (0..65535)", after);
@@ -297,8 +311,8 @@ class Parser {
         absl::StatusOr<uint8_t> proto =
             word ? flow::ParseProto(value.text) : absl::InvalidArgumentError("");
         if (!proto.ok()) {
-          return Expected(value, "a protocol name (tcp, udp, icmp, icmpv6, gre, esp, ...) or number",
-                          after);
+          return Expected(
+              value, "a protocol name (tcp, udp, icmp, icmpv6, gre, esp, ...) or number", after);
         }
         c->value = Protocol{*proto};
         return absl::OkStatus();
@@ -318,15 +332,16 @@ class Parser {
   }
 
   static absl::Status ParseNetwork(const Token& value, const std::string& after, Comparison* c) {
-    constexpr absl::string_view kWhat = "a network in CIDR notation (e.g. 10.0.0.0/8 or 2001:db8::/32)";
+    constexpr absl::string_view kWhat =
+        "a network in CIDR notation (e.g. 10.0.0.0/8 or 2001:db8::/32)";
     if (value.kind != Token::Kind::kWord) return Expected(value, kWhat, after);
     const size_t slash = value.text.rfind('/');
     if (slash == absl::string_view::npos) {
       absl::StatusOr<flow::IpAddress> address = flow::IpAddress::Parse(value.text);
       std::string hint;
       if (address.ok()) {
-        hint = absl::StrCat(" (add a prefix length, e.g. ", value.text, address->is_v4() ? "/32" : "/128",
-                            ", or use sip, dip or host)");
+        hint = absl::StrCat(" (add a prefix length, e.g. ", value.text,
+                            address->is_v4() ? "/32" : "/128", ", or use sip, dip or host)");
       }
       return Expected(value, kWhat, after, hint);
     }
@@ -337,16 +352,17 @@ class Parser {
     const uint32_t max_prefix = base->is_v4() ? 32 : 128;
     const std::optional<uint32_t> prefix = Decimal(prefix_text, max_prefix);
     if (!prefix) {
-      return ConditionError(prefix_position,
-                            absl::StrCat("expected a prefix length (0..", max_prefix, ") after \"",
-                                         value.text.substr(0, slash + 1), "\", found ",
-                                         prefix_text.empty() ? "nothing" : QuoteForError(prefix_text)));
+      return ConditionError(
+          prefix_position,
+          absl::StrCat("expected a prefix length (0..", max_prefix, ") after \"",
+                       value.text.substr(0, slash + 1), "\", found ",
+                       prefix_text.empty() ? "nothing" : QuoteForError(prefix_text)));
     }
     if (*prefix > max_prefix) {
-      return ConditionError(prefix_position,
-                            absl::StrCat("prefix length ", QuoteForError(prefix_text),
-                                         " is out of range for an ", base->is_v4() ? "IPv4" : "IPv6",
-                                         " network (0..", max_prefix, ")"));
+      return ConditionError(
+          prefix_position,
+          absl::StrCat("prefix length ", QuoteForError(prefix_text), " is out of range for an ",
+                       base->is_v4() ? "IPv4" : "IPv6", " network (0..", max_prefix, ")"));
     }
     c->value = Network{MaskAddress(*base, int(*prefix)), int(*prefix)};
     return absl::OkStatus();
@@ -360,8 +376,8 @@ class Parser {
 
 absl::StatusOr<Node> ParseCondition(absl::string_view text) {
   if (text.size() > kMaxConditionLength) {
-    return ConditionError(kMaxConditionLength, absl::StrCat("condition is longer than ",
-                                                            kMaxConditionLength, " bytes"));
+    return ConditionError(kMaxConditionLength,
+                          absl::StrCat("condition is longer than ", kMaxConditionLength, " bytes"));
   }
   return Parser(text).Parse();
 }

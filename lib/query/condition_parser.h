@@ -55,7 +55,7 @@ inline constexpr int kMaxConditionNesting = 100;
 // condition"): a query without a condition should not call the parser.
 // The tree keeps what was written (host, net, not, dir, positions); see
 // condition_normalizer.h for the form the engine evaluates.
-absl::StatusOr<Node> ParseCondition(absl::string_view text);
+absl::StatusOr<condition::Node> ParseCondition(absl::string_view text);
 
 }  // namespace goprobe::query
 

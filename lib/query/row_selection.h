@@ -24,9 +24,7 @@ class RowSelection {
   // The number of rows of the block it was last reset for.
   uint32_t rows() const { return rows_; }
 
-  bool Contains(uint32_t row) const {
-    return row < rows_ && (words_[row >> 6] >> (row & 63) & 1);
-  }
+  bool Contains(uint32_t row) const { return row < rows_ && (words_[row >> 6] >> (row & 63) & 1); }
   // The number of selected rows.
   uint32_t Count() const {
     uint32_t n = 0;
