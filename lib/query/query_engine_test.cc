@@ -82,6 +82,7 @@ class QueryEngineTest : public testing::Test {
       ResultRow r;
       std::tie(r.time, r.iface, r.sip, r.dip, r.dport, r.proto) = k;
       r.counters = c;
+      if (spec.direction_filter && !condition::DirectionMatches(*spec.direction_filter, c)) continue;
       if (spec.direction == Direction::kIn) {
         r.counters.bytes_sent = r.counters.pkts_sent = 0;
         if (r.counters.bytes_rcvd == 0 && r.counters.pkts_rcvd == 0) continue;
@@ -150,6 +151,11 @@ TEST_F(QueryEngineTest, MatchesBruteForceWithConditionsDirectionsSortsAndRanges)
     spec.resolution = std::vector<int64_t>{0, 300, 3600, 86400}[rng() % 4];
     if (trial % 4 == 1) spec.interfaces = *InterfaceSelector::Parse("/^eth/,!eth1");
     spec.threads = 1 + trial % 2;
+    if (trial % 5 == 2) {
+      spec.direction_filter = std::vector<condition::Direction>{
+          condition::Direction::kIn, condition::Direction::kOut, condition::Direction::kUni,
+          condition::Direction::kBi}[rng() % 4];
+    }
     ExpectSameAsReference(spec, "trial " + std::to_string(trial));
   }
 }

@@ -83,10 +83,10 @@ absl::StatusOr<QuerySpec> SpecFromRequest(const v1::QueryRequest& request,
     if (!compile_condition) {
       return absl::InvalidArgumentError("condition: this server evaluates no conditions");
     }
-    absl::StatusOr<std::shared_ptr<const RowSelector>> condition =
-        compile_condition(request.condition());
+    absl::StatusOr<CompiledCondition> condition = compile_condition(request.condition());
     if (!condition.ok()) return condition.status();
-    spec.condition = std::move(*condition);
+    spec.condition = std::move(condition->rows);
+    spec.direction_filter = condition->direction;
   }
   switch (request.sort_by()) {
     case v1::SORT_BY_PACKETS: spec.sort_by = SortBy::kPackets; break;

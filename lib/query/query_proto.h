@@ -10,15 +10,16 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/query/condition_row_selector.h"
 #include "lib/query/query_result.h"
 #include "lib/query/query_spec.h"
 #include "proto/goprobe/v1/query.pb.h"
 
 namespace goprobe::query {
 
-// Compiles a condition string into a RowSelector (null for "match all").
-using ConditionCompiler =
-    std::function<absl::StatusOr<std::shared_ptr<const RowSelector>>(absl::string_view)>;
+// Compiles a condition string: normally CompileCondition
+// (condition_row_selector.h); tests substitute their own.
+using ConditionCompiler = std::function<absl::StatusOr<CompiledCondition>(absl::string_view)>;
 
 struct ServerLimits {
   uint64_t max_memory_bytes = 0;  // the server's own cap; 0: none

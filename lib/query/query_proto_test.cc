@@ -7,7 +7,7 @@ namespace goprobe::query {
 namespace {
 
 ConditionCompiler NoConditions() {
-  return [](absl::string_view) -> absl::StatusOr<std::shared_ptr<const RowSelector>> {
+  return [](absl::string_view) -> absl::StatusOr<CompiledCondition> {
     return absl::InvalidArgumentError("condition: not expected in this test");
   };
 }

@@ -11,6 +11,8 @@ namespace goprobe::query {
 namespace {
 
 // Zeroes what the direction does not show; false if nothing is left.
+// Partial results keep every counter: the root applies the direction after
+// merging, since a row's direction may depend on other hosts' counters.
 bool ApplyDirection(Direction d, flow::Counters* c) {
   switch (d) {
     case Direction::kIn:
@@ -75,6 +77,9 @@ std::optional<uint64_t> Threshold(const PartialAggregate& aggregate, const Query
   std::vector<uint64_t> metrics;
   metrics.reserve(aggregate.size());
   const auto collect = [&](const flow::Counters& counters) {
+    if (spec.direction_filter && !condition::DirectionMatches(*spec.direction_filter, counters)) {
+      return;
+    }
     flow::Counters c = counters;
     if (ApplyDirection(spec.direction, &c)) metrics.push_back(Metric(spec.sort_by, c));
   };
@@ -106,7 +111,12 @@ void FinalizeRows(const PartialAggregate& aggregate, const LabelTable& labels,
   rows.clear();
   uint64_t hits = 0;
   const auto add = [&](uint32_t label, flow::Counters c) -> ResultRow* {
-    if (!ApplyDirection(spec.direction, &c)) return nullptr;
+    if (!spec.partial) {
+      if (spec.direction_filter && !condition::DirectionMatches(*spec.direction_filter, c)) {
+        return nullptr;
+      }
+      if (!ApplyDirection(spec.direction, &c)) return nullptr;
+    }
     result->totals += c;
     ++hits;
     if (!can_make_cut(Metric(spec.sort_by, c))) return nullptr;
@@ -136,6 +146,21 @@ void FinalizeRows(const PartialAggregate& aggregate, const LabelTable& labels,
   }
   result->hits_total = hits;
   SortAndCut(spec, &rows);
+}
+
+void FinishMergedRows(const QuerySpec& spec, std::vector<ResultRow> rows, QueryResult* result) {
+  result->rows.clear();
+  result->totals = {};
+  for (ResultRow& r : rows) {
+    if (spec.direction_filter && !condition::DirectionMatches(*spec.direction_filter, r.counters)) {
+      continue;
+    }
+    if (!ApplyDirection(spec.direction, &r.counters)) continue;
+    result->totals += r.counters;
+    result->rows.push_back(std::move(r));
+  }
+  result->hits_total = result->rows.size();
+  SortAndCut(spec, &result->rows);
 }
 
 }  // namespace goprobe::query

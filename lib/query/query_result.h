@@ -60,17 +60,25 @@ struct LabelTable {
   }
 };
 
-// Turns merged aggregates into result rows: applies the direction, computes
+// Turns merged aggregates into result rows: applies the direction filter
+// and the direction, computes
 // totals and hits, sorts (ties broken by time, host, host id, interface, sip,
 // dip, dport, proto, so that equal inputs give equal outputs on every host)
-// and cuts to the limit. Partial queries skip sorting and cutting. Host
+// and cuts to the limit. Partial queries keep raw counters and skip the
+// direction filter, sorting and cutting, all of which a root does after
+// merging. Host
 // labels are left empty: the caller knows which host it is.
 void FinalizeRows(const PartialAggregate& aggregate, const LabelTable& labels,
                   const QuerySpec& spec, QueryResult* result);
 
-// Applies the direction, sort and cut of `spec` to rows that are already
-// aggregated (a root merging its leaves' partial results).
+// Sorts rows and cuts them to the limit as `spec` says (nothing for partial
+// queries).
 void SortAndCut(const QuerySpec& spec, std::vector<ResultRow>* rows);
+
+// For merged partial results (a root): applies the direction filter and the
+// direction (--in/--out), sets totals and hits, sorts and cuts. `rows` must
+// hold raw counters, as partial results do.
+void FinishMergedRows(const QuerySpec& spec, std::vector<ResultRow> rows, QueryResult* result);
 
 }  // namespace goprobe::query
 

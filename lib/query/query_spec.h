@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "absl/time/time.h"
 #include "lib/query/attributes.h"
+#include "lib/query/condition.h"
 #include "lib/query/interface_selector.h"
 #include "lib/query/row_selector.h"
 
@@ -34,6 +36,11 @@ struct QuerySpec {
   AttributeSet attributes;
   // Rows to keep; null keeps every row.
   std::shared_ptr<const RowSelector> condition;
+  // goQuery's `dir = in|out|uni|bi`: keeps the result rows whose merged
+  // packet counters match (condition::DirectionMatches), before totals,
+  // sorting and the cut. Not applied to partial results: a root applies it
+  // after merging.
+  std::optional<condition::Direction> direction_filter;
   InterfaceSelector interfaces;
   // Blocks with first <= block time <= last.
   int64_t first = 0;

@@ -14,6 +14,7 @@
 #include "CLI/CLI.hpp"
 #include "lib/rpc/grpc_server.h"
 #include "lib/rpc/service_flags.h"
+#include "lib/query/condition_row_selector.h"
 #include "services/query/peer_set.h"
 #include "services/query/query_service.h"
 #include "services/query/root_query_service.h"
@@ -57,7 +58,8 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<grpc::Service> service;
   if (!db.empty()) {
-    service = std::make_unique<query::LeafQueryService>(db, identity, &auth);
+    service = std::make_unique<query::LeafQueryService>(db, identity, &auth,
+                                                        query::CompileCondition);
   } else {
     absl::StatusOr<query::PeerSet> peer_set = query::PeerSet::Parse(peers);
     if (!peer_set.ok()) {
@@ -77,7 +79,7 @@ int main(int argc, char** argv) {
       options.peer_api_key = keys->front();
     }
     service = std::make_unique<query::RootQueryService>(std::move(*peer_set), identity, &auth,
-                                                        nullptr, options);
+                                                        query::CompileCondition, options);
   }
   rpc::ServerOptions options;
   options.listen = flags.listen;

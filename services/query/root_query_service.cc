@@ -12,8 +12,6 @@
 namespace goprobe::query {
 namespace {
 
-flow::Counters CountersFromSummary(const v1::Summary& s) { return flow::CountersFromProto(s.totals()); }
-
 }  // namespace
 
 grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
@@ -64,16 +62,15 @@ grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
         continue;
       }
       parts.push_back(&a.rows);
-      merged.totals += CountersFromSummary(a.summary);
       if (a.summary.time_first() != 0 && (first == 0 || a.summary.time_first() < first)) {
         first = a.summary.time_first();
       }
       last = std::max(last, a.summary.time_last());
       for (const std::string& i : a.summary.interfaces()) ifaces.insert(i);
     }
-    merged.rows = MergeRows(parts);
-    merged.hits_total = merged.rows.size();
-    SortAndCut(*shared_spec, &merged.rows);
+    // Leaves answered with raw counters; direction, totals, hits, sort and
+    // cut apply to the merged rows only.
+    FinishMergedRows(*shared_spec, MergeRows(parts), &merged);
     for (v1::QueryResponse& chunk :
          RowsToChunks(merged.rows, shared_spec->attributes, options_.rows_per_chunk)) {
       push(std::move(chunk));
