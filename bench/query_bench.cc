@@ -3,7 +3,7 @@
 //
 // bazel run --config=opt //bench:query_bench -- --benchmark_min_time=2
 // QUERY_BENCH_DAYS (default 1) days of QUERY_BENCH_FLOWS_PER_BLOCK (default
-// 20000) flows per block.
+// 20000) flows per block; QUERY_BENCH_DB=DIR keeps the database for later runs.
 
 #include <unistd.h>
 
@@ -34,8 +34,14 @@ struct Db {
 const Db& Database() {
   static const Db* db = [] {
     auto* d = new Db;
-    const char* base = std::getenv("TMPDIR");
-    d->dir = absl::StrCat(base ? base : "/tmp", "/query_bench_", ::getpid());
+    // QUERY_BENCH_DB keeps the database between runs (generated if missing).
+    if (const char* keep = std::getenv("QUERY_BENCH_DB")) {
+      d->dir = keep;
+      if (std::filesystem::exists(d->dir)) return d;
+    } else {
+      const char* base = std::getenv("TMPDIR");
+      d->dir = absl::StrCat(base ? base : "/tmp", "/query_bench_", ::getpid());
+    }
     std::filesystem::remove_all(d->dir);
     bench::FlowGeneratorOptions options;
     options.flows_per_block = EnvOr("QUERY_BENCH_FLOWS_PER_BLOCK", options.flows_per_block);
