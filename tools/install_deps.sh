@@ -10,9 +10,10 @@ PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev libspdlog-dev libfmt-dev libyaml-cpp-dev liblz4-dev libzstd-dev
   libxxhash-dev libpcap-dev zlib1g-dev libre2-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
+  libssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 tshark tcpreplay iproute2
-  nfdump softflowd pmacct bc lz4 zstd
+  nfdump softflowd pmacct bc lz4 zstd openssl
 )
 
 missing=()

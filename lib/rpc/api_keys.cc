@@ -62,8 +62,12 @@ grpc::Status ApiKeyAuthorizer::Check(const grpc::CallbackServerContext& context,
       if (match) return grpc::Status::OK;
     }
   }
+  const bool missing = it == metadata.end();
   spdlog::warn("refused {} from {}: {} API key", std::string(method), peer,
-               it == metadata.end() ? "no" : "invalid");
+               missing ? "no" : "invalid");
+  if (refusals_ != nullptr) {
+    refusals_->Labels({method, missing ? "missing_key" : "invalid_key"}).Increment();
+  }
   return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                       "missing or invalid API key (send \"authorization: Bearer <key>\")");
 }

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "lib/metrics/metrics.h"
 
 namespace goprobe::rpc {
 
@@ -30,12 +31,15 @@ absl::StatusOr<std::vector<std::string>> LoadApiKeys(const std::string& path);
 // on a unix socket and unix sockets are trusted (file permissions guard them),
 // or when its "authorization" metadata is "Bearer <k>" for a configured k.
 // Keys are compared in constant time. Refusals are UNAUTHENTICATED and are
-// logged with the peer and method, never with the key presented.
+// logged with the peer and method, never with the key presented; with
+// `refusals` (labels: method, reason) they are also counted, the reason being
+// "missing_key" or "invalid_key".
 class ApiKeyAuthorizer {
  public:
   ApiKeyAuthorizer() = default;
-  ApiKeyAuthorizer(std::vector<std::string> keys, bool trust_unix_sockets)
-      : keys_(std::move(keys)), trust_unix_sockets_(trust_unix_sockets) {}
+  ApiKeyAuthorizer(std::vector<std::string> keys, bool trust_unix_sockets,
+                   metrics::Family<metrics::Counter>* refusals = nullptr)
+      : keys_(std::move(keys)), trust_unix_sockets_(trust_unix_sockets), refusals_(refusals) {}
 
   bool enabled() const { return !keys_.empty(); }
   grpc::Status Check(const grpc::CallbackServerContext& context, absl::string_view method) const;
@@ -43,6 +47,7 @@ class ApiKeyAuthorizer {
  private:
   std::vector<std::string> keys_;
   bool trust_unix_sockets_ = true;
+  metrics::Family<metrics::Counter>* refusals_ = nullptr;
 };
 
 // For unary handlers: when `auth` (may be null) refuses the call, finishes

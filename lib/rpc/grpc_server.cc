@@ -18,17 +18,18 @@ absl::Status ValidateListenAddress(absl::string_view address) {
   if (absl::StartsWith(address, "unix:")) {
     const absl::string_view path = address.substr(5);
     if (path.empty() || path[0] != '/') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("listen address \"", address, "\": want unix:/absolute/path"));
+      return absl::InvalidArgumentError("want unix:/absolute/path for a unix socket");
     }
     return absl::OkStatus();
   }
   const size_t colon = address.rfind(':');
   int port;
-  if (colon == absl::string_view::npos || colon == 0 ||
+  // An IPv6 address needs brackets, or its last group would read as the port.
+  const bool bare_ipv6 = colon != absl::string_view::npos && address.front() != '[' &&
+                         address.substr(0, colon).find(':') != absl::string_view::npos;
+  if (colon == absl::string_view::npos || colon == 0 || bare_ipv6 ||
       !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "listen address \"", address, "\": want host:port, [ipv6]:port or unix:/path"));
+    return absl::InvalidArgumentError("want host:port, [ipv6]:port or unix:/path");
   }
   return absl::OkStatus();
 }
@@ -45,7 +46,10 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   for (size_t i = 0; i < options.listen.size(); ++i) {
     const std::string& address = options.listen[i];
     absl::Status s = ValidateListenAddress(address);
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("listen address \"", address, "\": ", s.message()));
+    }
     if (absl::StartsWith(address, "unix:")) {
       const std::string path = address.substr(5);
       struct stat st;
@@ -59,8 +63,15 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
       server->unix_paths_.push_back(path);
       builder.AddListeningPort(address, grpc::InsecureServerCredentials());
     } else {
-      builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &server->ports_[i]);
+      builder.AddListeningPort(
+          address, options.tls != nullptr ? options.tls : grpc::InsecureServerCredentials(),
+          &server->ports_[i]);
     }
+  }
+  if (options.metrics != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(options.metrics->NewInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   for (grpc::Service* service : services) builder.RegisterService(service);
   // Sockets get their mode from the umask at bind time.

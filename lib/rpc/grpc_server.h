@@ -10,16 +10,23 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "lib/rpc/rpc_metrics.h"
 
 namespace goprobe::rpc {
 
 // A listen address: "host:port" (TCP; "[::]:port" for all addresses) or
-// "unix:/path" (a unix socket). InvalidArgument names a malformed one.
+// "unix:/path" (a unix socket). InvalidArgument says what is wanted (the
+// caller names the address and where it came from).
 absl::Status ValidateListenAddress(absl::string_view address);
 
 struct ServerOptions {
   std::vector<std::string> listen;  // at least one
   int max_receive_message_bytes = 8 << 20;
+  // TLS for the TCP listeners (rpc/tls.h); null serves plaintext. Unix
+  // sockets are always plaintext: their file permissions guard them.
+  std::shared_ptr<grpc::ServerCredentials> tls;
+  // Counts every call (rpc_metrics.h) when set; must outlive the server.
+  RpcMetrics* metrics = nullptr;
 };
 
 // A running gRPC server with every goProbe convention: the services given,

@@ -7,96 +7,85 @@
 //   runs each query on every leaf (a name resolving to several addresses, as
 //   a Kubernetes headless service does, is one leaf per address) and merges
 //   their answers exactly.
+//
+// Every setting is a key of the YAML file given with --config and a flag;
+// flags override the file (deploy/config/goqueryd.yaml lists them). Exit
+// status: 0 after a clean stop or a good --check-config, 2 for a
+// configuration that is refused, 1 when a listener cannot be opened.
 
 #include <cstdio>
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "lib/rpc/grpc_server.h"
-#include "lib/rpc/service_flags.h"
+#include "absl/strings/str_join.h"
 #include "lib/query/condition_row_selector.h"
-#include "services/query/peer_set.h"
+#include "lib/rpc/config_schema.h"
+#include "lib/rpc/grpc_server.h"
+#include "lib/rpc/service_config.h"
+#include "services/query/goqueryd_config.h"
 #include "services/query/query_service.h"
 #include "services/query/root_query_service.h"
 #include "spdlog/spdlog.h"
+
+namespace {
+
+// Start-up failures go to standard error, where whoever started goqueryd
+// looks, and to the configured log when that is elsewhere.
+int Fail(const goprobe::query::GoquerydConfig& config, const absl::Status& s, int code) {
+  std::fprintf(stderr, "goqueryd: %s\n", std::string(s.message()).c_str());
+  if (config.service.logging.destination != "console") {
+    spdlog::critical("{}", std::string(s.message()));
+  }
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace goprobe;
   rpc::BlockTerminationSignals();
 
-  std::string db, peers, peer_api_key_file;
-  double host_timeout_s = 30;
-  rpc::ServiceFlags flags;
+  query::GoquerydConfig config;
+  rpc::ConfigSchema schema("goqueryd", &config.service.origins);
+  config.Register(&schema);
   CLI::App app("goqueryd: answers goProbe queries over gRPC (Query.Run, Query.ListInterfaces, "
                "health, reflection): as a leaf over one host's goDB directory, or as a root "
                "over other goqueryd leaves.");
-  auto* db_opt = app.add_option("--db", db, "leaf: goDB directory to answer from (read-only)");
-  auto* peers_opt =
-      app.add_option("--peers", peers,
-                     "root: comma-separated leaves, host:port, [ipv6]:port or unix:/path; a "
-                     "name with several addresses is one leaf per address")
-          ->excludes(db_opt);
-  app.add_option("--peer-api-key-file", peer_api_key_file,
-                 "root: file whose first key is sent to the leaves")
-      ->needs(peers_opt);
-  app.add_option("--host-timeout", host_timeout_s,
-                 "root: seconds to wait for each leaf unless the query says otherwise")
-      ->needs(peers_opt)
-      ->capture_default_str();
-  flags.AddTo(&app);
+  schema.AddFlags(&app);
   CLI11_PARSE(app, argc, argv);
-  if (db.empty() == peers.empty()) {
-    std::fprintf(stderr, "goqueryd: give --db DIR (leaf) or --peers LIST (root)\n");
-    return 2;
-  }
+  absl::Status s = schema.Load();
+  if (s.ok()) s = config.Validate();
+  if (!s.ok()) return Fail(config, s, 2);
 
-  host::HostIdentity identity;
-  rpc::ApiKeyAuthorizer auth;
-  if (absl::Status s = flags.Apply(&identity, &auth); !s.ok()) {
-    std::fprintf(stderr, "goqueryd: %s\n", std::string(s.message()).c_str());
-    return 2;
-  }
+  absl::StatusOr<std::unique_ptr<rpc::ServiceRuntime>> runtime =
+      rpc::ServiceRuntime::Prepare("goqueryd", config.service);
+  if (!runtime.ok()) return Fail(config, runtime.status(), 2);
+
   std::unique_ptr<grpc::Service> service;
-  if (!db.empty()) {
-    service = std::make_unique<query::LeafQueryService>(db, identity, &auth,
-                                                        query::CompileCondition);
+  if (!config.root()) {
+    service = std::make_unique<query::LeafQueryService>(
+        config.service.db_path, (*runtime)->identity(), (*runtime)->auth(),
+        query::CompileCondition, config.MakeLeafOptions());
   } else {
-    absl::StatusOr<query::PeerSet> peer_set = query::PeerSet::Parse(peers);
-    if (!peer_set.ok()) {
-      std::fprintf(stderr, "goqueryd: --peers: %s\n",
-                   std::string(peer_set.status().message()).c_str());
-      return 2;
-    }
-    query::RootOptions options;
-    options.host_timeout = absl::Seconds(host_timeout_s);
-    if (!peer_api_key_file.empty()) {
-      absl::StatusOr<std::vector<std::string>> keys = rpc::LoadApiKeys(peer_api_key_file);
-      if (!keys.ok()) {
-        std::fprintf(stderr, "goqueryd: --peer-api-key-file: %s\n",
-                     std::string(keys.status().message()).c_str());
-        return 2;
-      }
-      options.peer_api_key = keys->front();
-    }
-    service = std::make_unique<query::RootQueryService>(std::move(*peer_set), identity, &auth,
-                                                        query::CompileCondition, options);
+    absl::StatusOr<query::PeerSet> peers = config.MakePeerSet();
+    if (!peers.ok()) return Fail(config, peers.status(), 2);
+    absl::StatusOr<query::RootOptions> options = config.MakeRootOptions();
+    if (!options.ok()) return Fail(config, options.status(), 2);
+    spdlog::info("goqueryd: root over {}", absl::StrJoin(peers->entries(), ", "));
+    service = std::make_unique<query::RootQueryService>(std::move(*peers), (*runtime)->identity(),
+                                                        (*runtime)->auth(),
+                                                        query::CompileCondition, *options);
   }
-  rpc::ServerOptions options;
-  options.listen = flags.listen;
-  absl::StatusOr<std::unique_ptr<rpc::GrpcServer>> server =
-      rpc::GrpcServer::Start(options, {service.get()});
-  if (!server.ok()) {
-    std::fprintf(stderr, "goqueryd: %s\n", std::string(server.status().message()).c_str());
-    return 1;
+  if (schema.check_only()) {
+    std::printf("goqueryd: configuration %s is good\n",
+                schema.config_path().empty() ? "(flags)" : schema.config_path().c_str());
+    return 0;
   }
-  for (size_t i = 0; i < flags.listen.size(); ++i) {
-    const int port = (*server)->bound_ports()[i];
-    spdlog::info("goqueryd: {} {} on {}{}", db.empty() ? "root over" : "leaf over",
-                 db.empty() ? peers : db, flags.listen[i],
-                 port > 0 ? " (port " + std::to_string(port) + ")" : "");
-  }
+  s = (*runtime)->Serve({service.get()});
+  if (!s.ok()) return Fail(config, s, 1);
+
   const std::string signal = rpc::WaitForTerminationSignal();
   spdlog::info("goqueryd: {}: stopping", signal);
-  (*server)->Shutdown(absl::Seconds(5));
+  (*runtime)->Shutdown(absl::Seconds(5));
   return 0;
 }

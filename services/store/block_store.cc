@@ -1,23 +1,32 @@
 #include "services/store/block_store.h"
 
+#include <sys/stat.h>
+
 #include "absl/strings/str_cat.h"
+#include "lib/godb/column.h"
+#include "lib/godb/day_metadata.h"
 #include "lib/godb/godb_proto.h"
+#include "lib/godb/layout.h"
 
 namespace goprobe::store {
 
 absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& db_path,
                                                              host::HostIdentity identity,
-                                                             godb::WriterOptions options) {
+                                                             godb::WriterOptions options,
+                                                             StoreMetrics* metrics) {
   absl::StatusOr<std::unique_ptr<godb::DbWriter>> writer =
       godb::DbWriter::Open(db_path, std::move(options));
   if (!writer.ok()) return writer.status();
-  return std::unique_ptr<BlockStore>(new BlockStore(std::move(*writer), std::move(identity)));
+  return std::unique_ptr<BlockStore>(
+      new BlockStore(std::move(*writer), std::move(identity), metrics));
 }
 
-BlockStore::BlockStore(std::unique_ptr<godb::DbWriter> writer, host::HostIdentity identity)
+BlockStore::BlockStore(std::unique_ptr<godb::DbWriter> writer, host::HostIdentity identity,
+                       StoreMetrics* metrics)
     : writer_(std::move(writer)),
       reader_(writer_->path()),
       identity_(std::move(identity)),
+      metrics_(metrics),
       thread_([this] { Run(); }) {}
 
 BlockStore::~BlockStore() {
@@ -31,6 +40,7 @@ BlockStore::~BlockStore() {
 void BlockStore::Submit(const v1::FlowBatch& header, std::vector<flow::FlowRow> rows, Done done) {
   absl::MutexLock lock(&mu_);
   queue_.push_back({header, std::move(rows), std::move(done)});
+  if (metrics_ != nullptr) metrics_->write_queue.Increment();
 }
 
 void BlockStore::Run() {
@@ -47,7 +57,18 @@ void BlockStore::Run() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
+    if (metrics_ == nullptr) {
+      job.done(Write(job));
+      continue;
+    }
+    metrics_->write_queue.Decrement();
+    const uint64_t before = DayBytes(job.header.iface(), job.header.block_time());
+    const absl::Time start = absl::Now();
     absl::StatusOr<v1::IngestAck> ack = Write(job);
+    const absl::Duration took = absl::Now() - start;
+    const bool stored = ack.ok() && ack->result() == v1::IngestAck::RESULT_STORED;
+    const uint64_t after = stored ? DayBytes(job.header.iface(), job.header.block_time()) : before;
+    Count(ack, job.rows.size(), took, after > before ? after - before : 0);
     job.done(std::move(ack));
   }
 }
@@ -81,6 +102,37 @@ absl::StatusOr<v1::IngestAck> BlockStore::Write(Job& job) {
     return s;  // not durable: the sender keeps the batch and retries
   }
   return ack;
+}
+
+void BlockStore::Count(const absl::StatusOr<v1::IngestAck>& ack, size_t rows, absl::Duration took,
+                       uint64_t bytes) {
+  if (!ack.ok()) {
+    metrics_->write_errors.Increment();
+    return;
+  }
+  switch (ack->result()) {
+    case v1::IngestAck::RESULT_STORED:
+      metrics_->stored.Increment();
+      metrics_->rows_written.Increment(rows);
+      metrics_->bytes_written.Increment(bytes);
+      metrics_->write_seconds.ObserveDuration(took);
+      metrics_->last_write.Set(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
+      break;
+    case v1::IngestAck::RESULT_DUPLICATE: metrics_->duplicates.Increment(); break;
+    default: metrics_->rejected.Increment(); break;
+  }
+}
+
+uint64_t BlockStore::DayBytes(absl::string_view iface, int64_t time) const {
+  if (!godb::ValidateInterfaceName(iface).ok() || !godb::ValidateBlockTime(time).ok()) return 0;
+  const std::string dir = godb::DayDirectory(writer_->path(), iface, godb::DayStart(time));
+  uint64_t total = 0;
+  struct stat st;
+  for (int f = 0; f < godb::kNumFiles; ++f) {
+    if (::stat(absl::StrCat(dir, "/", godb::DataFileName(f)).c_str(), &st) == 0) total += st.st_size;
+  }
+  if (::stat(absl::StrCat(dir, "/", godb::kMetadataFileName).c_str(), &st) == 0) total += st.st_size;
+  return total;
 }
 
 absl::StatusOr<std::vector<godb::InterfaceSummary>> BlockStore::Summaries(

@@ -16,6 +16,7 @@
 #include "lib/godb/interface_summary.h"
 #include "lib/host/host_identity.h"
 #include "proto/goprobe/v1/store.pb.h"
+#include "services/store/store_metrics.h"
 
 namespace goprobe::store {
 
@@ -36,10 +37,11 @@ class BlockStore {
   using Done = std::function<void(absl::StatusOr<v1::IngestAck>)>;
 
   // Opens the database for writing (taking its lock) and starts the writer
-  // thread.
+  // thread. `metrics` (may be null) must outlive the store.
   static absl::StatusOr<std::unique_ptr<BlockStore>> Open(const std::string& db_path,
                                                           host::HostIdentity identity,
-                                                          godb::WriterOptions options = {});
+                                                          godb::WriterOptions options = {},
+                                                          StoreMetrics* metrics = nullptr);
   // Writes what is queued, then stops.
   ~BlockStore();
 
@@ -61,13 +63,21 @@ class BlockStore {
     Done done;
   };
 
-  BlockStore(std::unique_ptr<godb::DbWriter> writer, host::HostIdentity identity);
+  BlockStore(std::unique_ptr<godb::DbWriter> writer, host::HostIdentity identity,
+             StoreMetrics* metrics);
   void Run();
   absl::StatusOr<v1::IngestAck> Write(Job& job);
+  // Counts the outcome of one batch in the metrics.
+  void Count(const absl::StatusOr<v1::IngestAck>& ack, size_t rows, absl::Duration took,
+             uint64_t bytes);
+  // The summed size of the files of the day partition holding `time`: what a
+  // write adds is the difference (0 where the day does not exist yet).
+  uint64_t DayBytes(absl::string_view iface, int64_t time) const;
 
   std::unique_ptr<godb::DbWriter> writer_;
   godb::DbReader reader_;
   const host::HostIdentity identity_;
+  StoreMetrics* const metrics_;
 
   absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);

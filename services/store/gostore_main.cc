@@ -1,71 +1,77 @@
 // gostore: the single writer of a host's goDB. Receives five-minute flow
 // batches from goprobe over gRPC (Store.Ingest), acknowledges each once it is
 // durable, and lists the interfaces it holds.
+//
+//   gostore --config /etc/goprobe/gostore.yaml
+//   gostore --db DIR --listen ADDR [--listen ADDR ...] [flags]
+//
+// Every setting is a key of the YAML file and a flag; flags override the
+// file (deploy/config/gostore.yaml lists them). Exit status: 0 after a clean
+// stop (SIGTERM, SIGINT) or a good --check-config, 2 for a configuration
+// that is refused, 1 when the database or a listener cannot be opened.
 
 #include <cstdio>
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "lib/godb/compression.h"
+#include "lib/rpc/config_schema.h"
 #include "lib/rpc/grpc_server.h"
-#include "lib/rpc/service_flags.h"
+#include "lib/rpc/service_config.h"
 #include "services/store/block_store.h"
+#include "services/store/gostore_config.h"
+#include "services/store/store_metrics.h"
 #include "services/store/store_service.h"
 #include "spdlog/spdlog.h"
+
+namespace {
+
+// Start-up failures go to standard error, where whoever started gostore
+// looks, and to the configured log when that is elsewhere.
+int Fail(const goprobe::store::GostoreConfig& config, const absl::Status& s, int code) {
+  std::fprintf(stderr, "gostore: %s\n", std::string(s.message()).c_str());
+  if (config.service.logging.destination != "console") {
+    spdlog::critical("{}", std::string(s.message()));
+  }
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace goprobe;
   rpc::BlockTerminationSignals();
 
-  std::string db;
-  std::string codec_name = "lz4";
-  rpc::ServiceFlags flags;
+  store::GostoreConfig config;
+  rpc::ConfigSchema schema("gostore", &config.service.origins);
+  config.Register(&schema);
   CLI::App app("gostore: stores goprobe's flow batches in a goDB directory and serves them "
                "over gRPC (Store.Ingest, Store.ListInterfaces, health, reflection).");
-  app.add_option("--db", db, "goDB directory (created if missing); gostore is its only writer")
-      ->required();
-  app.add_option("--compression", codec_name, "block compression: lz4, zstd or none")
-      ->capture_default_str();
-  flags.AddTo(&app);
+  schema.AddFlags(&app);
   CLI11_PARSE(app, argc, argv);
+  absl::Status s = schema.Load();
+  if (s.ok()) s = config.Validate();
+  if (!s.ok()) return Fail(config, s, 2);
 
-  host::HostIdentity identity;
-  rpc::ApiKeyAuthorizer auth;
-  absl::StatusOr<godb::Codec> codec = godb::ParseCodec(codec_name);
-  absl::Status s = codec.ok() ? flags.Apply(&identity, &auth) : codec.status();
-  if (!s.ok()) {
-    std::fprintf(stderr, "gostore: %s\n", std::string(s.message()).c_str());
-    return 2;
+  absl::StatusOr<std::unique_ptr<rpc::ServiceRuntime>> runtime =
+      rpc::ServiceRuntime::Prepare("gostore", config.service);
+  if (!runtime.ok()) return Fail(config, runtime.status(), 2);
+  if (schema.check_only()) {
+    std::printf("gostore: configuration %s is good\n",
+                schema.config_path().empty() ? "(flags)" : schema.config_path().c_str());
+    return 0;
   }
 
-  godb::WriterOptions options;
-  options.codec = *codec;
-  absl::StatusOr<std::unique_ptr<store::BlockStore>> blocks =
-      store::BlockStore::Open(db, identity, options);
-  if (!blocks.ok()) {
-    std::fprintf(stderr, "gostore: %s\n", std::string(blocks.status().message()).c_str());
-    return 1;
-  }
-  store::StoreService service(blocks->get(), &auth);
-  rpc::ServerOptions server_options;
-  server_options.listen = flags.listen;
-  absl::StatusOr<std::unique_ptr<rpc::GrpcServer>> server =
-      rpc::GrpcServer::Start(server_options, {&service});
-  if (!server.ok()) {
-    std::fprintf(stderr, "gostore: %s\n", std::string(server.status().message()).c_str());
-    return 1;
-  }
-  for (size_t i = 0; i < flags.listen.size(); ++i) {
-    const int port = (*server)->bound_ports()[i];
-    spdlog::info("gostore: serving {} on {}{}", db, flags.listen[i],
-                 port > 0 ? " (port " + std::to_string(port) + ")" : "");
-  }
-  spdlog::info("gostore: host {} (id {}), API keys {}", identity.hostname, identity.host_id,
-               auth.enabled() ? "required on TCP" : "not configured");
+  store::StoreMetrics metrics((*runtime)->registry());
+  absl::StatusOr<std::unique_ptr<store::BlockStore>> blocks = store::BlockStore::Open(
+      config.service.db_path, (*runtime)->identity(), config.WriterOptions(), &metrics);
+  if (!blocks.ok()) return Fail(config, blocks.status(), 1);
+  store::StoreService service(blocks->get(), (*runtime)->auth(), &metrics);
+  s = (*runtime)->Serve({&service});
+  if (!s.ok()) return Fail(config, s, 1);
 
   const std::string signal = rpc::WaitForTerminationSignal();
   spdlog::info("gostore: {}: finishing open streams, then stopping", signal);
-  (*server)->Shutdown(absl::Seconds(10));
+  (*runtime)->Shutdown(absl::Seconds(10));
   blocks->reset();  // writes whatever is still queued
   spdlog::info("gostore: stopped");
   return 0;

@@ -41,7 +41,9 @@ v1::IngestAck RejectAck(const v1::FlowBatch& part, const absl::Status& why) {
 
 class IngestReactor final : public grpc::ServerBidiReactor<v1::IngestRequest, v1::IngestAck> {
  public:
-  IngestReactor(BlockStore* store, std::string peer) : store_(store), peer_(std::move(peer)) {
+  IngestReactor(BlockStore* store, StoreMetrics* metrics, std::string peer)
+      : store_(store), metrics_(metrics), peer_(std::move(peer)) {
+    if (metrics_ != nullptr) metrics_->streams_open.Increment();
     StartRead(&request_);
   }
 
@@ -67,6 +69,7 @@ class IngestReactor final : public grpc::ServerBidiReactor<v1::IngestRequest, v1
       }
       spdlog::warn("ingest from {}: rejected batch {}/{}: {}", peer_, request_.batch().iface(),
                    request_.batch().block_time(), std::string(progress.status().message()));
+      if (metrics_ != nullptr) metrics_->rejected.Increment();
       QueueAckLocked(RejectAck(request_.batch(), progress.status()));
     } else if (*progress == flow::BatchAssembler::Progress::kComplete) {
       ++in_flight_;
@@ -95,7 +98,10 @@ class IngestReactor final : public grpc::ServerBidiReactor<v1::IngestRequest, v1
     MaybeFinishLocked();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    if (metrics_ != nullptr) metrics_->streams_open.Decrement();
+    delete this;
+  }
 
  private:
   void OnStored(absl::StatusOr<v1::IngestAck> ack) {
@@ -134,6 +140,7 @@ class IngestReactor final : public grpc::ServerBidiReactor<v1::IngestRequest, v1
   }
 
   BlockStore* const store_;
+  StoreMetrics* const metrics_;
   const std::string peer_;
   absl::Mutex mu_;
   v1::IngestRequest request_ ABSL_GUARDED_BY(mu_);
@@ -162,7 +169,7 @@ grpc::ServerBidiReactor<v1::IngestRequest, v1::IngestAck>* StoreService::Ingest(
     grpc::Status allowed = auth_->Check(*context, "Store.Ingest");
     if (!allowed.ok()) return new RefusedStream(allowed);
   }
-  return new IngestReactor(store_, context->peer());
+  return new IngestReactor(store_, metrics_, context->peer());
 }
 
 grpc::ServerUnaryReactor* StoreService::ListInterfaces(

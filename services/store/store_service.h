@@ -4,6 +4,7 @@
 #include "lib/rpc/api_keys.h"
 #include "proto/goprobe/v1/store.grpc.pb.h"
 #include "services/store/block_store.h"
+#include "services/store/store_metrics.h"
 
 namespace goprobe::store {
 
@@ -23,9 +24,11 @@ class StoreService final : public v1::Store::CallbackService {
  public:
   static constexpr int kMaxBatchesInFlight = 4;
 
-  // `auth` (may be null: no keys) must outlive the service.
-  StoreService(BlockStore* store, const rpc::ApiKeyAuthorizer* auth)
-      : store_(store), auth_(auth) {}
+  // `auth` (may be null: no keys) and `metrics` (may be null) must outlive
+  // the service.
+  StoreService(BlockStore* store, const rpc::ApiKeyAuthorizer* auth,
+               StoreMetrics* metrics = nullptr)
+      : store_(store), auth_(auth), metrics_(metrics) {}
 
   grpc::ServerBidiReactor<v1::IngestRequest, v1::IngestAck>* Ingest(
       grpc::CallbackServerContext* context) override;
@@ -37,6 +40,7 @@ class StoreService final : public v1::Store::CallbackService {
  private:
   BlockStore* store_;
   const rpc::ApiKeyAuthorizer* auth_;
+  StoreMetrics* const metrics_;
 };
 
 }  // namespace goprobe::store

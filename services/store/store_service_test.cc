@@ -15,7 +15,9 @@
 #include "lib/godb/layout.h"
 #include "lib/godb/random_rows_for_test.h"
 #include "lib/godb/temp_dir_for_test.h"
+#include "lib/metrics/metrics.h"
 #include "lib/rpc/grpc_server.h"
+#include "lib/rpc/rpc_metrics.h"
 #include "proto/grpc/health/v1/health.grpc.pb.h"
 
 namespace goprobe::store {
@@ -45,12 +47,13 @@ v1::FlowBatch Header(const std::string& iface, int64_t time, uint64_t host_id = 
 class StoreServiceTest : public testing::Test {
  protected:
   void SetUp() override {
-    auto store = BlockStore::Open(dir_.path(), {kHostId, "store-host"});
+    auto store = BlockStore::Open(dir_.path(), {kHostId, "store-host"}, {}, &store_metrics_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    service_ = std::make_unique<StoreService>(store_.get(), &auth_);
+    service_ = std::make_unique<StoreService>(store_.get(), &auth_, &store_metrics_);
     rpc::ServerOptions options;
     options.listen = {"127.0.0.1:0"};
+    options.metrics = &rpc_metrics_;
     auto server = rpc::GrpcServer::Start(options, {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
@@ -100,7 +103,28 @@ class StoreServiceTest : public testing::Test {
     return rows;
   }
 
+  // The figure of the sample `series` ("name{labels}") in the exposition.
+  double Metric(const std::string& series) {
+    const std::string text = registry_.Render();
+    const size_t at = text.find("\n" + series + " ");
+    if (at == std::string::npos) {
+      ADD_FAILURE() << series << " not in:\n" << text;
+      return -1;
+    }
+    return std::atof(text.c_str() + at + series.size() + 2);
+  }
+
+  // The server finishes a stream (OnDone) after the client has its status:
+  // waits up to a second for `series` to reach `want`, and returns it.
+  double EventuallyMetric(const std::string& series, double want) {
+    for (int i = 0; i < 100 && Metric(series) != want; ++i) absl::SleepFor(absl::Milliseconds(10));
+    return Metric(series);
+  }
+
   godb::TempDir dir_;
+  metrics::Registry registry_;
+  StoreMetrics store_metrics_{&registry_};
+  rpc::RpcMetrics rpc_metrics_{&registry_};
   rpc::ApiKeyAuthorizer auth_;
   std::unique_ptr<BlockStore> store_;
   std::unique_ptr<StoreService> service_;
@@ -158,6 +182,68 @@ TEST_F(StoreServiceTest, InvalidBatchIsRejectedAndTheStreamGoesOn) {
   EXPECT_EQ(StoredRows("eth0", kT0 + 600), 0u);
 }
 
+TEST_F(StoreServiceTest, MetricsCountBatchesRowsBytesAndStreams) {
+  // Every series is there before the first batch.
+  EXPECT_EQ(Metric("gostore_batches_total{result=\"stored\"}"), 0);
+  EXPECT_EQ(Metric("gostore_ingest_streams_open"), 0);
+  EXPECT_EQ(Metric("gostore_last_write_timestamp_seconds"), 0);
+
+  auto first = Batch("eth0", kT0, Rows(2500, 1));  // three parts
+  auto second = Batch("eth0", kT0 + 300, Rows(40, 2));
+  auto bad = Batch("eth0", kT0 + 600, Rows(10, 3));
+  bad[0].mutable_totals()->set_bytes_sent(bad[0].totals().bytes_sent() + 1);
+  auto foreign = Batch("eth0", kT0 + 900, Rows(10, 4), 1000, /*host_id=*/7);
+  std::vector<v1::FlowBatch> messages = first;
+  messages.insert(messages.end(), second.begin(), second.end());
+  messages.push_back(first[0]);  // a resend: part 0 of a stored batch...
+  messages.push_back(first[1]);
+  messages.push_back(first[2]);  // ...and the rest of it
+  messages.push_back(bad[0]);
+  messages.push_back(foreign[0]);
+  grpc::Status status;
+  auto acks = Ingest(messages, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(acks.size(), 5u);
+
+  EXPECT_EQ(Metric("gostore_batches_total{result=\"stored\"}"), 2);
+  EXPECT_EQ(Metric("gostore_batches_total{result=\"duplicate\"}"), 1);
+  EXPECT_EQ(Metric("gostore_batches_total{result=\"rejected\"}"), 2);
+  EXPECT_EQ(Metric("gostore_rows_written_total"), 2540);
+  EXPECT_EQ(Metric("gostore_write_seconds_count"), 2);
+  EXPECT_EQ(Metric("gostore_write_errors_total"), 0);
+  EXPECT_EQ(Metric("gostore_write_queue_batches"), 0);
+  EXPECT_EQ(EventuallyMetric("gostore_ingest_streams_open", 0), 0);
+  EXPECT_NEAR(Metric("gostore_last_write_timestamp_seconds"),
+              absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()), 60);
+  // Bytes written are the growth of the day's files.
+  uint64_t on_disk = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_.path() + "/eth0")) {
+    if (e.is_regular_file()) on_disk += e.file_size();
+  }
+  EXPECT_EQ(Metric("gostore_bytes_written_total"), double(on_disk));
+  // The interceptor saw the stream and its messages.
+  const std::string ingest =
+      "grpc_service=\"goprobe.v1.Store\",grpc_method=\"Ingest\",grpc_type=\"bidi_stream\"";
+  EXPECT_EQ(Metric("grpc_server_msg_received_total{" + ingest + "}"), double(messages.size()));
+  EXPECT_EQ(Metric("grpc_server_msg_sent_total{" + ingest + "}"), 5);
+  EXPECT_EQ(Metric("grpc_server_handled_total{" + ingest + ",grpc_code=\"OK\"}"), 1);
+}
+
+TEST_F(StoreServiceTest, StreamsOpenGaugeFollowsOpenStreams) {
+  grpc::ClientContext ctx;
+  auto stream = stub_->Ingest(&ctx);
+  v1::IngestRequest req;
+  *req.mutable_batch() = Batch("eth0", kT0, Rows(5, 1))[0];
+  ASSERT_TRUE(stream->Write(req));
+  v1::IngestAck ack;
+  ASSERT_TRUE(stream->Read(&ack));  // the stream is open on the server now
+  EXPECT_EQ(Metric("gostore_ingest_streams_open"), 1);
+  stream->WritesDone();
+  EXPECT_FALSE(stream->Read(&ack));
+  ASSERT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(EventuallyMetric("gostore_ingest_streams_open", 0), 0);
+}
+
 TEST_F(StoreServiceTest, BrokenPartsProtocolEndsTheStream) {
   auto parts = Batch("eth0", kT0, Rows(3000, 5));
   ASSERT_GE(parts.size(), 2u);
@@ -208,7 +294,8 @@ TEST_F(StoreServiceTest, ServesHealth) {
 class StoreAuthTest : public StoreServiceTest {
  protected:
   void SetUp() override {
-    auth_ = rpc::ApiKeyAuthorizer({"store-key-0123456789"}, /*trust_unix_sockets=*/true);
+    auth_ = rpc::ApiKeyAuthorizer({"store-key-0123456789"}, /*trust_unix_sockets=*/true,
+                                  &rpc_metrics_.auth_refused());
     StoreServiceTest::SetUp();
   }
   grpc::StatusCode ListWithKey(const std::string& key) {
@@ -241,6 +328,13 @@ TEST_F(StoreAuthTest, RefusesMissingWrongAndOtherServicesKeys) {
   EXPECT_FALSE(stream->Read(&ack));
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(StoredRows("eth0", kT0), 0u);
+
+  // Refusals are counted by method and reason.
+  EXPECT_EQ(Metric("grpc_server_auth_refused_total{method=\"Store.ListInterfaces\",reason=\"missing_key\"}"), 1);
+  EXPECT_EQ(Metric("grpc_server_auth_refused_total{method=\"Store.ListInterfaces\",reason=\"invalid_key\"}"), 3);
+  EXPECT_EQ(Metric("grpc_server_auth_refused_total{method=\"Store.Ingest\",reason=\"missing_key\"}"), 1);
+  EXPECT_EQ(Metric("grpc_server_handled_total{grpc_service=\"goprobe.v1.Store\",grpc_method=\"ListInterfaces\",grpc_type=\"unary\",grpc_code=\"Unauthenticated\"}"), 4);
+  EXPECT_EQ(Metric("gostore_batches_total{result=\"stored\"}"), 0);
 }
 
 TEST(GrpcServerTest, ServesOnAUnixSocketOwnerOnly) {
@@ -267,7 +361,7 @@ TEST(GrpcServerTest, ServesOnAUnixSocketOwnerOnly) {
 }
 
 TEST(GrpcServerTest, RejectsBadListenAddresses) {
-  for (const char* bad : {"", "nocolon", "host:99999", "unix:relative", ":80x"}) {
+  for (const char* bad : {"", "nocolon", "host:99999", "unix:relative", ":80x", "::1:9000"}) {
     EXPECT_FALSE(rpc::ValidateListenAddress(bad).ok()) << bad;
   }
   for (const char* good : {"127.0.0.1:0", "[::1]:9000", "localhost:8080", "unix:/run/x.sock"}) {

@@ -1,0 +1,42 @@
+// gostore's settings, and the example configuration in deploy/config.
+
+#include "services/store/gostore_config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/harness/subprocess.h"
+
+namespace goprobe::store {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(GostoreConfigTest, TheExampleConfigurationLoads) {
+  GostoreConfig config;
+  rpc::ConfigSchema schema("gostore", &config.service.origins);
+  config.Register(&schema);
+  absl::Status s = schema.LoadFile(testing::Runfile("deploy/config/gostore.yaml"));
+  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_TRUE(config.Validate().ok()) << config.Validate();
+  EXPECT_EQ(config.service.db_path, "/var/lib/goprobe/db");
+  EXPECT_THAT(config.service.listen,
+              ElementsAre("unix:/run/goprobe/gostore.sock", "127.0.0.1:8145"));
+  EXPECT_EQ(config.service.metrics_listen, "127.0.0.1:9101");
+  EXPECT_EQ(config.service.max_receive_message_bytes, 8 << 20);
+  EXPECT_EQ(config.WriterOptions().codec, godb::Codec::kLz4);
+}
+
+TEST(GostoreConfigTest, CompressionAndTheDatabaseAreChecked) {
+  GostoreConfig config;
+  rpc::ConfigSchema schema("gostore", &config.service.origins);
+  config.Register(&schema);
+  absl::Status s = schema.LoadYaml("compression: brotli\n", "gostore.yaml");
+  EXPECT_EQ(s.message(), "gostore.yaml:1: compression: want lz4, zstd or none (got \"brotli\")");
+  ASSERT_TRUE(schema.LoadYaml("compression: zstd\nlisten: [127.0.0.1:0]\n", "gostore.yaml").ok());
+  EXPECT_EQ(config.WriterOptions().codec, godb::Codec::kZstd);
+  EXPECT_EQ(config.Validate().message(),
+            "no goDB directory: set db_path in the configuration or give --db");
+}
+
+}  // namespace
+}  // namespace goprobe::store
