@@ -1,6 +1,7 @@
 #include "lib/ship/batch_shipper.h"
 
 #include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <deque>
@@ -21,7 +22,48 @@ BatchShipper::BatchShipper(BatchSpool* spool, ShipperOptions options)
 
 BatchShipper::~BatchShipper() { Stop(); }
 
-void BatchShipper::Start() { thread_ = std::thread([this] { Run(); }); }
+absl::Status BatchShipper::Start() {
+  absl::Status s = rpc::CheckClientTlsAddress(options_.address, options_.tls);
+  if (!s.ok()) return s;
+  tls_file_times_ = TlsFileTimes();
+  absl::StatusOr<rpc::ClientChannelFactory> channels =
+      rpc::ClientChannelFactory::Create(options_.tls);
+  if (!channels.ok()) return channels.status();
+  channels_ = std::move(*channels);
+  thread_ = std::thread([this] { Run(); });
+  return absl::OkStatus();
+}
+
+std::vector<int64_t> BatchShipper::TlsFileTimes() const {
+  std::vector<int64_t> times;
+  for (const std::string* path :
+       {&options_.tls.ca_file, &options_.tls.cert_file, &options_.tls.key_file}) {
+    struct stat st;
+    times.push_back(!path->empty() && ::stat(path->c_str(), &st) == 0
+                        ? int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec
+                        : -1);
+  }
+  return times;
+}
+
+std::shared_ptr<grpc::Channel> BatchShipper::Connect() {
+  if (options_.tls.enabled) {
+    std::vector<int64_t> times = TlsFileTimes();
+    if (times != tls_file_times_) {
+      tls_file_times_ = std::move(times);
+      absl::StatusOr<rpc::ClientChannelFactory> renewed =
+          rpc::ClientChannelFactory::Create(options_.tls);
+      if (renewed.ok()) {
+        spdlog::info("shipper: TLS files changed; using the new ones");
+        channels_ = std::move(*renewed);
+      } else {
+        spdlog::error("shipper: TLS files changed but do not load ({}); keeping the previous ones",
+                      std::string(renewed.status().message()));
+      }
+    }
+  }
+  return channels_->Connect(options_.address);
+}
 
 void BatchShipper::Notify() {
   absl::MutexLock lock(&mu_);
@@ -89,8 +131,7 @@ void BatchShipper::Run() {
 }
 
 absl::Status BatchShipper::RunStream() {
-  auto channel = grpc::CreateChannel(options_.address, grpc::InsecureChannelCredentials());
-  auto stub = v1::Store::NewStub(channel);
+  auto stub = v1::Store::NewStub(Connect());
   grpc::ClientContext context;
   rpc::AddApiKey(options_.api_key, &context);
   {

@@ -4,11 +4,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "lib/rpc/tls.h"
 #include "lib/ship/batch_spool.h"
 
 namespace goprobe::ship {
@@ -16,6 +19,10 @@ namespace goprobe::ship {
 struct ShipperOptions {
   std::string address;  // gostore: host:port or unix:/path
   std::string api_key;  // sent as "authorization: Bearer <key>" when not empty
+  // TLS to a TCP address: the CA to trust (empty: the system's), a client
+  // certificate and key when the store requires one, and the name to check
+  // when it differs from the address's host. Refused for a unix: address.
+  rpc::ClientTlsOptions tls;
   // Batches sent but not yet acknowledged, per stream.
   int window = 4;
   absl::Duration min_backoff = absl::Milliseconds(200);
@@ -41,13 +48,22 @@ struct ShipperStats {
 // disk full, network gone) ends the stream; the shipper reconnects with
 // exponential backoff and replays everything still spooled from the oldest,
 // which the store's deduplication turns into exactly-once storage.
+//
+// With TLS, the certificate files are read at Start (which refuses them when
+// they are unreadable or do not match) and read again before a new stream
+// whenever one of them changed on disk, so renewed certificates are used
+// without a restart; a renewal that does not load is logged and the
+// previous credentials stay.
 class BatchShipper {
  public:
   BatchShipper(BatchSpool* spool, ShipperOptions options);
   // Stops (see Stop).
   ~BatchShipper();
 
-  void Start();
+  // Loads the TLS files, if any, and starts the shipping thread.
+  // InvalidArgument/NotFound naming the file at fault, or TLS asked for a
+  // unix socket; the thread is not started then.
+  absl::Status Start();
   // Tells the shipper the spool has a new batch.
   void Notify();
   // Ends the current stream and the thread; unacknowledged batches stay in
@@ -62,6 +78,10 @@ class BatchShipper {
   void Run();
   // One Ingest stream: returns why it ended.
   absl::Status RunStream();
+  // The channel for the next stream, reloading changed TLS files first.
+  std::shared_ptr<grpc::Channel> Connect();
+  // Modification times of the TLS files, to notice renewals.
+  std::vector<int64_t> TlsFileTimes() const;
 
   BatchSpool* const spool_;
   const ShipperOptions options_;
@@ -71,6 +91,9 @@ class BatchShipper {
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumped by Notify
   ShipperStats stats_ ABSL_GUARDED_BY(mu_);
   void* active_context_ ABSL_GUARDED_BY(mu_) = nullptr;  // grpc::ClientContext* of the stream
+  // Used by the shipping thread only (and Start before it runs).
+  std::optional<rpc::ClientChannelFactory> channels_;
+  std::vector<int64_t> tls_file_times_;
   std::thread thread_;
 };
 

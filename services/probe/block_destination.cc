@@ -20,6 +20,11 @@ absl::StatusOr<std::unique_ptr<BlockDestination>> BlockDestination::OpenStore(
     const StoreConfig& store, host::HostIdentity identity) {
   ship::ShipperOptions options;
   options.address = store.addr;
+  options.tls.enabled = store.tls.enabled;
+  options.tls.ca_file = store.tls.ca_file;
+  options.tls.cert_file = store.tls.cert_file;
+  options.tls.key_file = store.tls.key_file;
+  options.tls.server_name = store.tls.server_name;
   if (!store.api_key_file.empty()) {
     absl::StatusOr<std::vector<std::string>> keys = rpc::LoadApiKeys(store.api_key_file);
     if (!keys.ok()) return keys.status();
@@ -36,7 +41,10 @@ absl::StatusOr<std::unique_ptr<BlockDestination>> BlockDestination::OpenStore(
   }
   d->shipper_ = std::make_unique<ship::BatchShipper>(d->spool_.get(), options);
   d->sink_ = std::make_unique<SpoolSink>(std::move(identity), d->spool_.get(), d->shipper_.get());
-  d->shipper_->Start();
+  absl::Status started = d->shipper_->Start();
+  if (!started.ok()) {
+    return absl::Status(started.code(), absl::StrCat("store ", store.addr, ": ", started.message()));
+  }
   return d;
 }
 

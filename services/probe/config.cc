@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/godb/layout.h"
@@ -103,7 +104,7 @@ class Parser {
       if (c.db_path.empty()) return Error("db_path", "must not be empty");
     } else {
       const YAML::Node store = root["store"];
-      st = Keys(store, "store", {"addr", "api_key_file", "spool_dir", "spool_max_bytes"});
+      st = Keys(store, "store", {"addr", "api_key_file", "spool_dir", "spool_max_bytes", "tls"});
       if (!st.ok()) return st;
       StoreConfig sc;
       if (!store["addr"]) return Error("store.addr", "missing");
@@ -122,6 +123,25 @@ class Parser {
         if (!st.ok()) return st;
         if (m < (1 << 20)) return Error("store.spool_max_bytes", "must be at least 1 MiB");
         sc.spool_max_bytes = uint64_t(m);
+      }
+      if (store["tls"]) {
+        const YAML::Node tls = store["tls"];
+        sc.tls.enabled = true;
+        if (!tls.IsNull()) {
+          st = Keys(tls, "store.tls", {"ca_file", "cert_file", "key_file", "server_name"});
+          if (!st.ok()) return st;
+          for (const auto& [key, field] :
+               {std::pair<const char*, std::string*>{"ca_file", &sc.tls.ca_file},
+                {"cert_file", &sc.tls.cert_file},
+                {"key_file", &sc.tls.key_file},
+                {"server_name", &sc.tls.server_name}}) {
+            if (!tls[key]) continue;
+            st = Get(tls[key], absl::StrCat("store.tls.", key), "a string", field);
+            if (!st.ok()) return st;
+          }
+        }
+        st = ValidateStoreTls(sc);
+        if (!st.ok()) return Error("store.tls", std::string(st.message()));
       }
       c.store = std::move(sc);
     }
@@ -191,6 +211,20 @@ class Parser {
 };
 
 }  // namespace
+
+absl::Status ValidateStoreTls(const StoreConfig& store) {
+  if (!store.tls.enabled) return absl::OkStatus();
+  if (absl::StartsWith(store.addr, "unix:")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "TLS is for TCP addresses; ", store.addr,
+        " is a unix socket, which its file permissions guard (drop the TLS settings)"));
+  }
+  if (store.tls.cert_file.empty() != store.tls.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "a client certificate needs its key and a key its certificate (cert_file and key_file)");
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<ProbeConfig> ParseProbeConfig(absl::string_view yaml, absl::string_view source) {
   return Parser(source).Parse(yaml);

@@ -41,6 +41,16 @@ struct LoggingConfig {
   std::string level = "info";           // trace, debug, info, warn, error, off
 };
 
+// TLS to a gostore on a TCP address (rpc::ClientTlsOptions, without gRPC's
+// headers here): on when the store section has a tls section.
+struct StoreTls {
+  bool enabled = false;
+  std::string ca_file;      // CA the store's certificate chains to; empty: the system's
+  std::string cert_file;    // client certificate, for a store that requires one
+  std::string key_file;     // its key
+  std::string server_name;  // name to check when it differs from addr's host
+};
+
 // Where blocks go when a gostore takes them (issue 4): its address, the key
 // it wants, and the spool that holds batches until it acknowledges them.
 struct StoreConfig {
@@ -48,6 +58,7 @@ struct StoreConfig {
   std::string api_key_file;  // optional: first key in the file is sent
   std::string spool_dir;
   uint64_t spool_max_bytes = uint64_t{1} << 30;
+  StoreTls tls;
 };
 
 struct ProbeConfig {
@@ -72,6 +83,11 @@ struct ProbeConfig {
 //     spool_dir: /var/lib/goprobe/spool
 //     spool_max_bytes: 1073741824   # optional
 //     api_key_file: /etc/goprobe/store.key   # optional
+//     tls:                                   # optional, TCP addresses only
+//       ca_file: /etc/goprobe/tls/ca.pem     # optional: the system's CAs otherwise
+//       cert_file: /etc/goprobe/tls/probe.pem  # optional, with key_file
+//       key_file: /etc/goprobe/tls/probe.key
+//       server_name: gostore.example         # optional
 //   host_id: 1234                # optional, as hostname
 //   max_flows: 4194304          # optional
 //   interfaces:
@@ -87,6 +103,10 @@ struct ProbeConfig {
 // Unknown keys are refused (a typo must not silently do nothing). Errors are
 // InvalidArgument naming `source` (the file), the key path and the reason.
 absl::StatusOr<ProbeConfig> ParseProbeConfig(absl::string_view yaml, absl::string_view source);
+// The store's TLS settings fit its address: none for a unix socket, a client
+// certificate with its key. InvalidArgument says what is wrong.
+absl::Status ValidateStoreTls(const StoreConfig& store);
+
 // Reads and parses a file; NotFound/InvalidArgument naming it.
 absl::StatusOr<ProbeConfig> LoadProbeConfig(const std::string& path);
 

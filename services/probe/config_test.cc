@@ -63,6 +63,37 @@ TEST(ConfigTest, ParsesTheStoreSection) {
   EXPECT_EQ(c->hostname, "probe1");
 }
 
+TEST(ConfigTest, ParsesTheStoreTlsSection) {
+  auto c = ParseProbeConfig(
+      "store:\n  addr: gostore.example:8145\n  spool_dir: /sp\n  tls:\n"
+      "    ca_file: /etc/goprobe/tls/ca.pem\n    cert_file: /etc/goprobe/tls/probe.pem\n"
+      "    key_file: /etc/goprobe/tls/probe.key\n    server_name: store.internal\n"
+      "interfaces: {eth0: {}}\n",
+      "probe.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const StoreTls& tls = c->store->tls;
+  EXPECT_TRUE(tls.enabled);
+  EXPECT_EQ(tls.ca_file, "/etc/goprobe/tls/ca.pem");
+  EXPECT_EQ(tls.cert_file, "/etc/goprobe/tls/probe.pem");
+  EXPECT_EQ(tls.key_file, "/etc/goprobe/tls/probe.key");
+  EXPECT_EQ(tls.server_name, "store.internal");
+
+  // An empty section turns TLS on with the system's CAs; no section leaves it off.
+  c = ParseProbeConfig("store: {addr: 'store:8145', spool_dir: /sp, tls: {}}\ninterfaces: {eth0: {}}",
+                       "probe.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->store->tls.enabled);
+  EXPECT_TRUE(c->store->tls.ca_file.empty());
+  c = ParseProbeConfig("store: {addr: 'store:8145', spool_dir: /sp, tls: }\ninterfaces: {eth0: {}}",
+                       "probe.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->store->tls.enabled);
+  c = ParseProbeConfig("store: {addr: 'store:8145', spool_dir: /sp}\ninterfaces: {eth0: {}}",
+                       "probe.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->store->tls.enabled);
+}
+
 TEST(ConfigTest, ErrorsNameFileKeyAndReason) {
   struct Case {
     const char* yaml;
@@ -91,6 +122,12 @@ TEST(ConfigTest, ErrorsNameFileKeyAndReason) {
       {"db_path: /x\ninterfaces: {eth0: {}}\nlogging: {level: loud}",
        "logging.level: must be trace, debug"},
       {"db_path: [unclosed", "probe.yaml: line 1"},
+      {"store: {addr: 'unix:/s', spool_dir: /sp, tls: {ca_file: /ca.pem}}\ninterfaces: {eth0: {}}",
+       "probe.yaml: store.tls: TLS is for TCP addresses; unix:/s is a unix socket"},
+      {"store: {addr: 's:1', spool_dir: /sp, tls: {cert_file: /c.pem}}\ninterfaces: {eth0: {}}",
+       "probe.yaml: store.tls: a client certificate needs its key"},
+      {"store: {addr: 's:1', spool_dir: /sp, tls: {ca: /c.pem}}\ninterfaces: {eth0: {}}",
+       "probe.yaml: store.tls.ca: unknown key (known: ca_file, cert_file, key_file, server_name)"},
   };
   for (const Case& c : cases) {
     absl::StatusOr<ProbeConfig> got = ParseProbeConfig(c.yaml, "probe.yaml");

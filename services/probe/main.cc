@@ -222,6 +222,24 @@ int main(int argc, char** argv) {
   app.add_option("--store-api-key-file", store.api_key_file,
                  "offline, with --store: file whose first key is sent to the store")
       ->needs(store_opt);
+  app.add_flag("--store-tls", store.tls.enabled,
+                                     "offline, with --store: TLS to the store (TCP addresses)")
+                           ->needs(store_opt);
+  app.add_option("--store-tls-ca", store.tls.ca_file,
+                 "offline, with --store: PEM CA the store's certificate must chain to (implies "
+                 "--store-tls; default: the system's CAs)")
+      ->needs(store_opt);
+  app.add_option("--store-tls-cert", store.tls.cert_file,
+                 "offline, with --store: PEM client certificate, for a store that requires one "
+                 "(implies --store-tls)")
+      ->needs(store_opt);
+  app.add_option("--store-tls-key", store.tls.key_file,
+                 "offline, with --store-tls-cert: its PEM private key")
+      ->needs(store_opt);
+  app.add_option("--store-tls-server-name", store.tls.server_name,
+                 "offline, with --store: name the store's certificate must carry when it differs "
+                 "from the address's host (implies --store-tls)")
+      ->needs(store_opt);
   app.add_option("--ship-timeout", ship_timeout_s,
                  "offline, with --store: seconds to wait for acknowledgements (0: no limit)")
       ->needs(store_opt);
@@ -249,6 +267,12 @@ int main(int argc, char** argv) {
   options.aggregator.table.max_flows = max_flows;
   std::string temporary_spool;
   if (!store.addr.empty()) {
+    store.tls.enabled |= !store.tls.ca_file.empty() || !store.tls.cert_file.empty() ||
+                         !store.tls.key_file.empty() || !store.tls.server_name.empty();
+    if (absl::Status s = goprobe::probe::ValidateStoreTls(store); !s.ok()) {
+      std::fprintf(stderr, "goprobe: --store-tls: %s\n", std::string(s.message()).c_str());
+      return 2;
+    }
     if (store.spool_dir.empty()) {
       const char* tmp = std::getenv("TMPDIR");
       std::string dir = std::string(tmp ? tmp : "/tmp") + "/goprobe-spool.XXXXXX";
