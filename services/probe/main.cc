@@ -159,7 +159,14 @@ int RunLive(const std::string& config_path) {
       }
       if (next->db_path != db_path || next->max_flows != config->max_flows ||
           bool(next->store) != bool(config->store) ||
-          (next->store && next->store->addr != config->store->addr)) {
+          (next->store && (next->store->addr != config->store->addr ||
+                           next->store->tls.enabled != config->store->tls.enabled ||
+                           next->store->tls.ca_file != config->store->tls.ca_file ||
+                           next->store->tls.cert_file != config->store->tls.cert_file ||
+                           next->store->tls.key_file != config->store->tls.key_file ||
+                           next->store->tls.server_name != config->store->tls.server_name))) {
+        // The files named stay watched: a certificate renewed in place is
+        // picked up before the next stream without a restart.
         spdlog::warn("reload: db_path, store and max_flows take effect at the next start");
       }
       wanted = Resolve(*next);
