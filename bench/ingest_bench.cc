@@ -25,9 +25,12 @@
 // Server and client share the machine's cores, as a co-located probe and
 // store do.
 //
-// At the end the ratios gRPC / embedded are printed (from the medians when
+// cpu_ns_per_row is the CPU time of the whole process (client, gRPC threads,
+// writer) per row: what ingest costs, whatever else the machine runs. At the
+// end the ratios gRPC / embedded are printed (from the medians when
 // repeated).
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -124,6 +127,14 @@ std::string FreshDir(absl::string_view tag) {
   return dir;
 }
 
+// CPU time of the whole process (every thread: client, gRPC, writer).
+double ProcessCpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 godb::WriterOptions Options(bool sync) {
   godb::WriterOptions options;
   options.sync = sync;
@@ -133,20 +144,24 @@ godb::WriterOptions Options(bool sync) {
 void BM_Embedded(benchmark::State& state) {
   const Batches& b = TheBatches();
   const bool sync = state.range(0) != 0;
+  double cpu_seconds = 0;
   for (auto _ : state) {
     const std::string dir = FreshDir("embedded");
     auto writer = godb::DbWriter::Open(dir + "/db", Options(sync));
     if (!writer.ok()) Die(writer.status().message());
+    const double cpu = ProcessCpuSeconds();
     const absl::Time start = absl::Now();
     for (size_t i = 0; i < b.rows.size(); ++i) {
       absl::Status s = (*writer)->WriteBlock("eth0", b.times[i], b.rows[i], {});
       if (!s.ok()) Die(s.message());
     }
     state.SetIterationTime(absl::ToDoubleSeconds(absl::Now() - start));
+    cpu_seconds += ProcessCpuSeconds() - cpu;
     writer->reset();
     std::filesystem::remove_all(dir);
   }
   state.SetItemsProcessed(int64_t(state.iterations() * b.total_rows));
+  state.counters["cpu_ns_per_row"] = cpu_seconds * 1e9 / double(state.iterations() * b.total_rows);
 }
 
 // Streams every batch over one Ingest stream, at most `window` batches
@@ -193,6 +208,7 @@ void StreamAll(v1::Store::Stub* stub, const Batches& b, int window) {
 void GrpcIngest(benchmark::State& state, bool unix_socket) {
   const Batches& b = TheBatches();
   const bool sync = state.range(0) != 0;
+  double cpu_seconds = 0;
   for (auto _ : state) {
     const std::string dir = FreshDir(unix_socket ? "unix" : "tcp");
     auto blocks = store::BlockStore::Open(dir + "/db", {kHostId, "bench"}, Options(sync));
@@ -210,15 +226,18 @@ void GrpcIngest(benchmark::State& state, bool unix_socket) {
     }
     auto stub = v1::Store::NewStub(channel);
 
+    const double cpu = ProcessCpuSeconds();
     const absl::Time start = absl::Now();
     StreamAll(stub.get(), b, store::StoreService::kMaxBatchesInFlight);
     state.SetIterationTime(absl::ToDoubleSeconds(absl::Now() - start));
+    cpu_seconds += ProcessCpuSeconds() - cpu;
 
     (*server)->Shutdown(absl::Seconds(1));
     blocks->reset();
     std::filesystem::remove_all(dir);
   }
   state.SetItemsProcessed(int64_t(state.iterations() * b.total_rows));
+  state.counters["cpu_ns_per_row"] = cpu_seconds * 1e9 / double(state.iterations() * b.total_rows);
   state.counters["wire_bytes_per_row"] = double(b.wire_bytes) / double(b.total_rows);
 }
 
