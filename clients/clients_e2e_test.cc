@@ -160,10 +160,11 @@ TEST_F(ClientsTest, GoqueryNoDataIsNotAnError) {
 
 TEST_F(ClientsTest, GoqueryErrorsAreOneLine) {
   ASSERT_EQ(Goconvert({"-i", fixture_, "-d", db_}).exit_code, 0);
-  ExpectUsageError(Goquery({"-d", db_, "sip,dip"}),
-                   "goquery: unknown command \"sip,dip\"; commands: list");
-  ExpectUsageError(Goquery({"list"}), "goquery: -d DIR is required");
-  ExpectUsageError(Goquery({"-d", db_}), "goquery: no command given; commands: list");
+  ExpectUsageError(Goquery({"-d", db_, "sip,dpot"}), "goquery: unknown attribute \"dpot\"");
+  ExpectUsageError(Goquery({"-d", db_, "--server", "unix:/nowhere.sock", "list"}),
+                   "goquery: give -d DIR or --server ADDR, not both");
+  ExpectUsageError(Goquery({"-d", db_}), "goquery: no query given");
+  ExpectUsageError(Goquery({"-d", db_, "list", "sip"}), "goquery: list takes no query");
   ExpectUsageError(Goquery({"-d", db_, "list", "--bogus"}), "goquery: unknown option --bogus");
   ExpectUsageError(Goquery({"-d", db_, "list", "-e", "xml"}),
                    "goquery: -e: output format \"xml\" is not one of txt, json, csv");
@@ -183,8 +184,8 @@ TEST_F(ClientsTest, GoqueryErrorsAreOneLine) {
 TEST_F(ClientsTest, HelpExplainsWhatExists) {
   ProcessResult q = Goquery({"--help"});
   EXPECT_EQ(q.exit_code, 0);
-  EXPECT_THAT(q.out, HasSubstr("Usage: goquery -d DIR"));
-  EXPECT_THAT(q.out, HasSubstr("list shows every interface"));
+  EXPECT_THAT(q.out, HasSubstr("Usage: goquery [OPTIONS] QUERY"));
+  EXPECT_THAT(q.out, HasSubstr("goquery list shows every interface"));
   ProcessResult c = Goconvert({"--help"});
   EXPECT_EQ(c.exit_code, 0);
   EXPECT_THAT(c.out, HasSubstr("--skip-bad"));

@@ -1,59 +1,49 @@
 // goquery: the command line to goProbe's flow data. The work is done by the
-// libraries beside this file; this is flags, dispatch and exit codes.
+// libraries beside this file; this is flags, the choice of data source, and
+// dispatch.
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
-#include "lib/query/interface_selector.h"
-#include "clients/goquery/interface_lister.h"
-#include "clients/goquery/list_printer.h"
-#include "clients/goquery/output_format.h"
-#include "clients/goquery/time_arg.h"
-#include "lib/godb/db_reader.h"
-#include "lib/godb/layout.h"
+#include "absl/strings/str_join.h"
+#include "clients/goquery/dash_values.h"
+#include "clients/goquery/embedded_query.h"
+#include "clients/goquery/exit_codes.h"
+#include "clients/goquery/help_text.h"
+#include "clients/goquery/list_command.h"
+#include "clients/goquery/query_args.h"
+#include "clients/goquery/query_command.h"
+#include "clients/goquery/remote_client.h"
+#include "clients/goquery/stored_query.h"
 
 namespace {
 
-using goprobe::goquery::OutputFormat;
+using namespace goprobe::goquery;
 
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-constexpr char kCommands[] = "list";
+// Where goquery looks when told neither -d nor --server: the goqueryd and
+// the goDB of a standard installation (deploy/config).
+constexpr char kDefaultServer[] = "unix:/run/goprobe/goqueryd.sock";
+constexpr char kDefaultDb[] = "/var/lib/goprobe/db";
 
-constexpr char kFooter[] = R"(
-list shows every interface with data: packets and bytes received (in) and
-sent (out), IPv4 and IPv6 flows, packets dropped by the kernel and by the
-interface, malformed packets, the number of five-minute blocks and the time of
-the first and the last, and a Total row. It reads goDB's metadata only, so it
-is fast on any amount of data.
-
-Options -i, -f, -l and -e may come before or after the command.
-  -i  comma-separated interfaces: eth0,eth1; /regex/; !excluded (default all)
-  -f  -l  the time range, by block time: unix seconds or RFC 3339
-          (2024-03-01T12:00:00Z); default everything
-  -e  txt (table with k/M and kB/MB/GB units, local time), json (raw numbers,
-      RFC 3339 UTC times) or csv (raw numbers, unix times)
-
-Examples:
-  goquery -d /var/lib/goprobe/db list
-  goquery -d ./db list -i eth0,eth1 -f 2024-03-01T00:00:00Z -e json
-
-Exit status: 0 done (also when there is no data; a message says so on
-stderr), 1 the database could not be read, 2 bad command line.)";
-
-// CLI11's generic "goquery [OPTIONS] [SUBCOMMAND]" hides that -d is needed.
 class Formatter : public CLI::Formatter {
  public:
   std::string make_usage(const CLI::App* app, std::string) const override {
-    const std::string command = app->get_parent() ? app->get_name() : "COMMAND";
-    return "Usage: goquery -d DIR " + command +
-           " [-i IFACES] [-f FIRST] [-l LAST] [-e txt|json|csv]\n";
+    if (app->get_parent() != nullptr) {
+      return absl::StrCat("Usage: goquery [-d DIR | --server ADDR] ", app->get_name(),
+                          " [-i IFACES] [-f FIRST] [-l LAST] [-e txt|json|csv]\n");
+    }
+    return "Usage: goquery [OPTIONS] QUERY       group flows by QUERY (e.g. sip,dip)\n"
+           "       goquery [OPTIONS] list        interfaces with data\n"
+           "       goquery examples              worked examples\n";
   }
 };
 
@@ -63,92 +53,221 @@ int Usage(const std::string& message) {
 }
 
 struct Flags {
+  std::string query;
   std::string db_path;
-  std::string ifaces;
-  std::string first;
-  std::string last;
-  std::string format = "txt";
+  std::string server;
+  std::string api_key_file;
+  goprobe::rpc::ClientTlsOptions tls;
+  std::string stored_query;
 };
 
-int RunList(const Flags& flags) {
-  absl::StatusOr<goprobe::query::InterfaceSelector> selector =
-      goprobe::query::InterfaceSelector::Parse(flags.ifaces);
-  if (!selector.ok()) return Usage(absl::StrCat("-i: ", selector.status().message()));
-  int64_t first = 0, last = goprobe::godb::kMaxBlockTime;
-  if (!flags.first.empty()) {
-    absl::StatusOr<int64_t> t = goprobe::goquery::ParseTimeArg(flags.first);
-    if (!t.ok()) return Usage(absl::StrCat("-f: ", t.status().message()));
-    first = *t;
+// The data source: -d or --server as given (not both), else GOQUERY_SERVER,
+// a stored query's DBPath, the local goqueryd, the default goDB.
+absl::StatusOr<QuerySource> ChooseSource(const Flags& flags, const std::string& stored_db) {
+  if (!flags.db_path.empty() && !flags.server.empty()) {
+    return absl::InvalidArgumentError("give -d DIR or --server ADDR, not both");
   }
-  if (!flags.last.empty()) {
-    absl::StatusOr<int64_t> t = goprobe::goquery::ParseTimeArg(flags.last);
-    if (!t.ok()) return Usage(absl::StrCat("-l: ", t.status().message()));
-    last = *t;
-  }
-  if (first > last) return Usage("-f is after -l");
-  absl::StatusOr<OutputFormat> format = goprobe::goquery::ParseOutputFormat(flags.format);
-  if (!format.ok()) return Usage(absl::StrCat("-e: ", format.status().message()));
-
-  const goprobe::godb::DbReader db(flags.db_path);
-  absl::StatusOr<goprobe::goquery::InterfaceListing> listing =
-      goprobe::goquery::ListInterfaces(db, *selector, first, last);
-  if (!listing.ok()) {
-    std::cerr << "goquery: " << listing.status().message() << "\n";
-    return kExitFailed;
-  }
-  for (const std::string& problem : listing->problems) {
-    std::cerr << "goquery: warning: " << problem << "\n";
-  }
-  std::cout << goprobe::goquery::FormatInterfaceList(listing->interfaces, *format,
-                                                     absl::LocalTimeZone());
-  if (listing->interfaces.empty()) {
-    std::string what = absl::StrCat("no data in ", flags.db_path);
-    if (!flags.ifaces.empty()) absl::StrAppend(&what, " for -i ", flags.ifaces);
-    if (!flags.first.empty() && !flags.last.empty()) {
-      absl::StrAppend(&what, " between ", flags.first, " and ", flags.last);
-    } else if (!flags.first.empty()) {
-      absl::StrAppend(&what, " from ", flags.first, " on");
-    } else if (!flags.last.empty()) {
-      absl::StrAppend(&what, " up to ", flags.last);
+  QuerySource source;
+  std::string server = flags.server;
+  if (flags.db_path.empty() && server.empty()) {
+    if (const char* env = std::getenv("GOQUERY_SERVER"); env != nullptr && *env != '\0') {
+      server = env;
+    } else if (!stored_db.empty()) {
+      source.db_path = stored_db;
+      return source;
+    } else {
+      std::error_code ec;
+      if (std::filesystem::exists(std::string(kDefaultServer).substr(5), ec)) {
+        server = kDefaultServer;
+      } else if (std::filesystem::is_directory(kDefaultDb, ec)) {
+        source.db_path = kDefaultDb;
+        return source;
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "no data source: give -d DIR (a goDB directory) or --server ADDR (a goqueryd); "
+            "neither ",
+            kDefaultServer, " nor ", kDefaultDb, " exists"));
+      }
     }
-    std::cerr << "goquery: " << what << "\n";
   }
-  return 0;
+  if (server.empty()) {
+    source.db_path = flags.db_path;
+    return source;
+  }
+  RemoteServer remote;
+  remote.address = server;
+  remote.tls = flags.tls;
+  std::string key_file = flags.api_key_file;
+  if (key_file.empty()) {
+    if (const char* env = std::getenv("GOQUERY_API_KEY_FILE"); env != nullptr) key_file = env;
+  }
+  if (!key_file.empty()) {
+    absl::StatusOr<std::string> key = ReadClientApiKey(key_file);
+    if (!key.ok())
+      return absl::InvalidArgumentError(absl::StrCat("--api-key-file: ", key.status().message()));
+    remote.api_key = *key;
+  }
+  source.server = std::move(remote);
+  return source;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Flags flags;
+  QueryArgs args;
+  ListArgs list_args;
   CLI::App app{"goquery: look into the network flows goProbe recorded.", "goquery"};
   app.formatter(std::make_shared<Formatter>());
-  app.footer(kFooter);
+  app.get_formatter()->column_width(34);
+  app.footer(HelpFooter());
   app.allow_extras();
-  app.add_option("-d,--db-path", flags.db_path, "goDB directory to read (embedded mode)");
-  app.add_option("-i,--ifaces", flags.ifaces, "interfaces: eth0,eth1, /regex/, !excluded");
-  app.add_option("-f,--first", flags.first, "earliest block time: unix seconds or RFC 3339");
-  app.add_option("-l,--last", flags.last, "latest block time: unix seconds or RFC 3339");
-  app.add_option("-e,--format", flags.format, "output format: txt, json or csv (default txt)");
+
+  auto* query_opt =
+      app.add_option("QUERY", flags.query, "attributes to group by: sip,dip, talk_conv, ...")
+          ->type_name("");
+  app.add_option("-d,--db-path", flags.db_path, "goDB directory to read in-process")
+      ->type_name("DIR");
+  app.add_option("--server", flags.server,
+                 "goqueryd to ask: host:port or unix:/path ($GOQUERY_SERVER)")
+      ->type_name("ADDR");
+  app.add_option("--api-key-file", flags.api_key_file,
+                 "file with the server's API key ($GOQUERY_API_KEY_FILE)")
+      ->type_name("FILE");
+  app.add_flag("--tls", flags.tls.enabled, "TLS to a TCP --server");
+  app.add_option("--tls-ca", flags.tls.ca_file,
+                 "PEM CAs for the server's certificate (default: system)")
+      ->type_name("FILE");
+  app.add_option("--tls-cert", flags.tls.cert_file, "PEM client certificate, if the server asks")
+      ->type_name("FILE");
+  app.add_option("--tls-key", flags.tls.key_file, "its PEM key")->type_name("FILE");
+  app.add_option("--tls-server-name", flags.tls.server_name, "name in the server's certificate")
+      ->type_name("NAME");
+  auto* ifaces_opt =
+      app.add_option("-i,--ifaces", args.ifaces, "interfaces: eth0,eth1, any, /regex/, !excluded")
+          ->type_name("IFACES");
+  auto* cond_opt = app.add_option("-c,--condition", args.condition,
+                                  "condition, e.g. 'dport = 443 and snet = 10.0.0.0/8'")
+                       ->type_name("CONDITION");
+  auto* n_opt =
+      app.add_option("-n,--limit", args.num_results, "rows shown at most; 0 all (default 1000)")
+          ->type_name("N");
+  auto* sort_opt =
+      app.add_option("-s,--sort-by", args.sort_by, "bytes, packets or time (default bytes)")
+          ->type_name("COLUMN");
+  auto* asc_opt = app.add_flag("-a,--ascending", args.sort_ascending, "smallest first");
+  auto* in_opt = app.add_flag("--in", args.in, "received only (with --out: both)");
+  auto* out_opt = app.add_flag("--out", args.out, "sent only (with --in: both)");
+  auto* sum_opt = app.add_flag("--sum", args.sum, "received and sent summed");
+  auto* first_opt =
+      app.add_option("-f,--first", args.first, "start: -7d, 2024-03-01 12:00, epoch, ...")
+          ->type_name("TIME");
+  auto* last_opt = app.add_option("-l,--last", args.last, "end (default now)")->type_name("TIME");
+  auto* format_opt = app.add_option("-e,--format", args.format, "txt, json or csv (default txt)")
+                         ->type_name("FORMAT");
+  auto* output_opt =
+      app.add_option("-o,--output", args.output, "append the result to FILE[,FILE] instead")
+          ->type_name("FILE");
+  auto* resolve_opt =
+      app.add_flag("-r,--resolve", args.resolve, "reverse DNS names in the txt table");
+  auto* rtimeout_opt = app.add_option("--resolve-timeout", args.resolve_timeout,
+                                      "budget for all lookups (default 1s)")
+                           ->type_name("DURATION");
+  auto* rrows_opt = app.add_option("--resolve-rows", args.resolve_rows,
+                                   "rows whose addresses are looked up (default 25)")
+                        ->type_name("N");
+  app.add_option("--resolution", args.resolution, "time bins: 5m (default), 15m, 1h, 1d, auto")
+      ->type_name("DURATION");
+  auto* timeout_opt =
+      app.add_option("--timeout", args.timeout, "give up after: 30s, 5m, ... (default none)")
+          ->type_name("DURATION");
+  auto* mem_opt =
+      app.add_option("--max-mem", args.max_mem_pct, "memory cap in % of the host's (default 60)")
+          ->type_name("PERCENT");
+  app.add_option("--stored-query", flags.stored_query,
+                 "JSON query arguments from FILE (- for stdin)")
+      ->type_name("FILE");
   CLI::App* list = app.add_subcommand(
       "list", "interfaces with traffic totals, flows, drops, blocks and time span");
   list->fallthrough();
+  CLI::App* examples = app.add_subcommand("examples", "worked examples");
+  CLI::App* help = app.add_subcommand("help", "this help");
 
+  std::vector<std::string> argv_list(argv + 1, argv + argc);
+  argv_list = AttachDashValues(std::move(argv_list));
+  std::reverse(argv_list.begin(), argv_list.end());  // CLI11 takes them reversed
   try {
-    app.parse(argc, argv);
+    app.parse(argv_list);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
     return Usage(e.what());
+  }
+  if (help->parsed()) {
+    std::cout << app.help();
+    return kExitOk;
+  }
+  if (examples->parsed()) {
+    std::cout << ExamplesText();
+    return kExitOk;
   }
   const std::vector<std::string> extras = app.remaining(/*recurse=*/true);
   if (!extras.empty()) {
     if (extras[0].size() > 1 && extras[0][0] == '-') {
       return Usage(absl::StrCat("unknown option ", extras[0]));
     }
-    return Usage(absl::StrCat("unknown command \"", extras[0], "\"; commands: ", kCommands));
+    return Usage(absl::StrCat("unexpected \"", extras[0], "\" after the query \"", flags.query,
+                              "\": give attributes as one comma-separated word (sip,dip)"));
   }
-  if (!list->parsed()) return Usage(absl::StrCat("no command given; commands: ", kCommands));
-  if (flags.db_path.empty()) {
-    return Usage("-d DIR is required: the goDB directory to read");
+  args.num_results_set = n_opt->count() > 0;
+  args.sort_set = sort_opt->count() > 0 || asc_opt->count() > 0;
+
+  std::string stored_db;
+  if (!flags.stored_query.empty()) {
+    if (list->parsed()) return Usage("--stored-query runs a query, not list");
+    absl::StatusOr<std::string> text = ReadStoredQuery(flags.stored_query);
+    if (!text.ok()) return Usage(std::string(text.status().message()));
+    const std::map<std::string, const CLI::Option*> given = {
+        {"Query", query_opt},       {"Output", output_opt},   {"Ifaces", ifaces_opt},
+        {"Condition", cond_opt},    {"In", in_opt},           {"Out", out_opt},
+        {"Sum", sum_opt},           {"First", first_opt},     {"Last", last_opt},
+        {"Format", format_opt},     {"SortBy", sort_opt},     {"NumResults", n_opt},
+        {"SortAscending", asc_opt}, {"Resolve", resolve_opt}, {"ResolveTimeout", rtimeout_opt},
+        {"ResolveRows", rrows_opt}, {"MaxMemPct", mem_opt},   {"QueryTimeout", timeout_opt},
+    };
+    args.query = flags.query;
+    absl::StatusOr<StoredQueryResult> stored = ApplyStoredQuery(
+        *text, flags.stored_query == "-" ? "stored query (stdin)" : flags.stored_query,
+        [&given](absl::string_view key) {
+          auto it = given.find(std::string(key));
+          return it != given.end() && it->second->count() > 0;
+        },
+        &args);
+    if (!stored.ok()) return Usage(std::string(stored.status().message()));
+    for (const std::string& w : stored->warnings) std::cerr << "goquery: warning: " << w << "\n";
+    stored_db = stored->db_path;
+    args.sort_set = args.sort_set || sort_opt->count() > 0;
+  } else {
+    args.query = flags.query;
   }
-  return RunList(flags);
+  if (list->parsed() && !flags.query.empty()) return Usage("list takes no query");
+  if (!list->parsed() && args.query.empty()) {
+    return Usage(
+        "no query given: name what to group by (goquery sip,dip), or a command: list, "
+        "examples");
+  }
+  absl::StatusOr<QuerySource> source = ChooseSource(flags, stored_db);
+  if (!source.ok()) return Usage(std::string(source.status().message()));
+  CommandEnv env;
+  env.out = &std::cout;
+  env.err = &std::cerr;
+  env.progress = ::isatty(STDERR_FILENO) == 1;
+  if (!source->server) env.identity = LocalIdentityForLabels();
+  if (list->parsed()) {
+    list_args.ifaces = args.ifaces;
+    list_args.first = args.first;
+    list_args.last = args.last;
+    list_args.format = args.format;
+    return RunListCommand(list_args, *source, env);
+  }
+  return RunQueryCommand(args, *source, env);
 }
