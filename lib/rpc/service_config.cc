@@ -1,5 +1,7 @@
 #include "lib/rpc/service_config.h"
 
+#include <cstdio>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/rpc/log_level.h"
@@ -55,6 +57,14 @@ void ServiceConfig::Register(ConfigSchema* schema) {
   schema->AddScalar("limits.max_receive_message_bytes", "--max-receive-message-bytes",
                     "largest gRPC message accepted (KiB, MiB, GiB suffixes)",
                     setters::Bytes(&max_receive_message_bytes, 4 << 20, int64_t{1} << 30), "8MiB");
+}
+
+int ServiceConfig::FailStartup(absl::string_view program, const absl::Status& status,
+                               int exit_code) const {
+  std::fprintf(stderr, "%s: %s\n", std::string(program).c_str(),
+               std::string(status.message()).c_str());
+  if (logging.destination != "console") spdlog::critical("{}", std::string(status.message()));
+  return exit_code;
 }
 
 absl::Status ServiceConfig::RequireDbPath() const {

@@ -77,6 +77,11 @@ struct ServiceConfig {
   absl::Status Validate() const;
   // For services that always need a database (gostore, a leaf goqueryd).
   absl::Status RequireDbPath() const;
+
+  // For a failed start: prints "<program>: <message>" to standard error,
+  // where whoever started the service looks, and logs it too when the log
+  // goes elsewhere. Returns `exit_code`.
+  int FailStartup(absl::string_view program, const absl::Status& status, int exit_code) const;
 };
 
 // A service being started: what its configuration names, loaded and checked.

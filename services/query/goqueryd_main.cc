@@ -29,14 +29,8 @@
 
 namespace {
 
-// Start-up failures go to standard error, where whoever started goqueryd
-// looks, and to the configured log when that is elsewhere.
 int Fail(const goprobe::query::GoquerydConfig& config, const absl::Status& s, int code) {
-  std::fprintf(stderr, "goqueryd: %s\n", std::string(s.message()).c_str());
-  if (config.service.logging.destination != "console") {
-    spdlog::critical("{}", std::string(s.message()));
-  }
-  return code;
+  return config.service.FailStartup("goqueryd", s, code);
 }
 
 }  // namespace

@@ -25,14 +25,8 @@
 
 namespace {
 
-// Start-up failures go to standard error, where whoever started gostore
-// looks, and to the configured log when that is elsewhere.
 int Fail(const goprobe::store::GostoreConfig& config, const absl::Status& s, int code) {
-  std::fprintf(stderr, "gostore: %s\n", std::string(s.message()).c_str());
-  if (config.service.logging.destination != "console") {
-    spdlog::critical("{}", std::string(s.message()));
-  }
-  return code;
+  return config.service.FailStartup("gostore", s, code);
 }
 
 }  // namespace
