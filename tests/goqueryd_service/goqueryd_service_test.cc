@@ -20,6 +20,8 @@
 #include "gtest/gtest.h"
 #include "lib/rpc/api_keys.h"
 #include "proto/goprobe/v1/query.grpc.pb.h"
+#include "tests/harness/loopback_port.h"
+#include "tests/harness/prometheus_sample.h"
 #include "tests/harness/subprocess.h"
 
 namespace goprobe {
@@ -31,23 +33,6 @@ using testing::RunProcess;
 using testing::Runfile;
 
 constexpr char kKey[] = "query-key-0123456789abcdef";
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-double Sample(const std::string& text, const std::string& series) {
-  const size_t at = text.find("\n" + series + " ");
-  return at == std::string::npos ? -1 : std::atof(text.c_str() + at + series.size() + 2);
-}
 
 class GoquerydProcessTest : public ::testing::Test {
  protected:
@@ -79,8 +64,8 @@ class GoquerydProcessTest : public ::testing::Test {
 };
 
 TEST_F(GoquerydProcessTest, CountsRequestsByMethodAndCode) {
-  const int port = FreePort();
-  const int metrics_port = FreePort();
+  const int port = testing::FreeLoopbackPort();
+  const int metrics_port = testing::FreeLoopbackPort();
   const std::string config = Write("goqueryd.yaml", absl::StrCat(
       "db_path: ", dir_, "/db\n",
       "listen:\n  - unix:", dir_, "/q.sock\n  - 127.0.0.1:", port, "\n",
@@ -119,18 +104,18 @@ TEST_F(GoquerydProcessTest, CountsRequestsByMethodAndCode) {
       "grpc_service=\"goprobe.v1.Query\",grpc_method=\"ListInterfaces\",grpc_type=\"unary\"";
   const std::string run =
       "grpc_service=\"goprobe.v1.Query\",grpc_method=\"Run\",grpc_type=\"server_stream\"";
-  EXPECT_EQ(Sample(text, "grpc_server_started_total{" + list + "}"), 4);
-  EXPECT_EQ(Sample(text, "grpc_server_handled_total{" + list + ",grpc_code=\"OK\"}"), 2);
-  EXPECT_EQ(Sample(text, "grpc_server_handled_total{" + list + ",grpc_code=\"Unauthenticated\"}"),
+  EXPECT_EQ(testing::PrometheusSample(text, "grpc_server_started_total{" + list + "}"), 4);
+  EXPECT_EQ(testing::PrometheusSample(text, "grpc_server_handled_total{" + list + ",grpc_code=\"OK\"}"), 2);
+  EXPECT_EQ(testing::PrometheusSample(text, "grpc_server_handled_total{" + list + ",grpc_code=\"Unauthenticated\"}"),
             2);
-  EXPECT_EQ(Sample(text, "grpc_server_handled_total{" + run + ",grpc_code=\"InvalidArgument\"}"),
+  EXPECT_EQ(testing::PrometheusSample(text, "grpc_server_handled_total{" + run + ",grpc_code=\"InvalidArgument\"}"),
             1);
-  EXPECT_EQ(Sample(text, "grpc_server_handling_seconds_count{" + list + "}"), 4);
-  EXPECT_EQ(Sample(text, "grpc_server_handling_seconds_bucket{" + list + ",le=\"+Inf\"}"), 4);
-  EXPECT_EQ(Sample(text, "grpc_server_auth_refused_total{method=\"Query.ListInterfaces\","
+  EXPECT_EQ(testing::PrometheusSample(text, "grpc_server_handling_seconds_count{" + list + "}"), 4);
+  EXPECT_EQ(testing::PrometheusSample(text, "grpc_server_handling_seconds_bucket{" + list + ",le=\"+Inf\"}"), 4);
+  EXPECT_EQ(testing::PrometheusSample(text, "grpc_server_auth_refused_total{method=\"Query.ListInterfaces\","
                          "reason=\"missing_key\"}"),
             1);
-  EXPECT_EQ(Sample(text, "grpc_server_auth_refused_total{method=\"Query.ListInterfaces\","
+  EXPECT_EQ(testing::PrometheusSample(text, "grpc_server_auth_refused_total{method=\"Query.ListInterfaces\","
                          "reason=\"invalid_key\"}"),
             1);
   // The log names the refusals, never the key presented.

@@ -19,6 +19,8 @@
 #include "lib/godb/db_reader.h"
 #include "lib/godb/layout.h"
 #include "lib/rpc/test_certificates.h"
+#include "tests/harness/loopback_port.h"
+#include "tests/harness/prometheus_sample.h"
 #include "tests/harness/subprocess.h"
 
 namespace goprobe {
@@ -28,26 +30,6 @@ using ::testing::HasSubstr;
 using testing::ChildProcess;
 using testing::RunProcess;
 using testing::Runfile;
-
-// A TCP port free on 127.0.0.1 a moment ago (the kernel hands out ephemeral
-// ports in sequence, so it stays free long enough for the store to take it).
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-// The value of `series` in a Prometheus text exposition, or -1.
-double Sample(const std::string& text, const std::string& series) {
-  const size_t at = text.find("\n" + series + " ");
-  return at == std::string::npos ? -1 : std::atof(text.c_str() + at + series.size() + 2);
-}
 
 class GostoreProcessTest : public ::testing::Test {
  protected:
@@ -74,8 +56,8 @@ class GostoreProcessTest : public ::testing::Test {
 };
 
 TEST_F(GostoreProcessTest, ConfigFileTlsAndMetricsWithARealProbe) {
-  const int port = FreePort();
-  const int metrics_port = FreePort();
+  const int port = testing::FreeLoopbackPort();
+  const int metrics_port = testing::FreeLoopbackPort();
   const std::string config = Write("gostore.yaml", absl::StrCat(R"(
 db_path: )", dir_, R"(/db
 listen:
@@ -143,16 +125,16 @@ compression: zstd
   ASSERT_TRUE(scrape) << httplib::to_string(scrape.error());
   ASSERT_EQ(scrape->status, 200);
   const std::string& text = scrape->body;
-  EXPECT_EQ(Sample(text, "gostore_batches_total{result=\"stored\"}"), double(blocks));
-  EXPECT_EQ(Sample(text, "gostore_batches_total{result=\"rejected\"}"), 0);
-  EXPECT_EQ(Sample(text, "gostore_rows_written_total"), double(rows));
-  EXPECT_EQ(Sample(text, "gostore_bytes_written_total"), double(on_disk));
-  EXPECT_EQ(Sample(text, "gostore_write_seconds_count"), double(blocks));
-  EXPECT_EQ(Sample(text, "gostore_ingest_streams_open"), 0);
-  EXPECT_GE(Sample(text, "grpc_server_handled_total{grpc_service=\"goprobe.v1.Store\","
+  EXPECT_EQ(testing::PrometheusSample(text, "gostore_batches_total{result=\"stored\"}"), double(blocks));
+  EXPECT_EQ(testing::PrometheusSample(text, "gostore_batches_total{result=\"rejected\"}"), 0);
+  EXPECT_EQ(testing::PrometheusSample(text, "gostore_rows_written_total"), double(rows));
+  EXPECT_EQ(testing::PrometheusSample(text, "gostore_bytes_written_total"), double(on_disk));
+  EXPECT_EQ(testing::PrometheusSample(text, "gostore_write_seconds_count"), double(blocks));
+  EXPECT_EQ(testing::PrometheusSample(text, "gostore_ingest_streams_open"), 0);
+  EXPECT_GE(testing::PrometheusSample(text, "grpc_server_handled_total{grpc_service=\"goprobe.v1.Store\","
                          "grpc_method=\"Ingest\",grpc_type=\"bidi_stream\",grpc_code=\"OK\"}"),
             1);
-  EXPECT_GT(Sample(text, "process_resident_memory_bytes"), 0);
+  EXPECT_GT(testing::PrometheusSample(text, "process_resident_memory_bytes"), 0);
 
   (*store)->Signal(SIGTERM);
   auto code = (*store)->Wait(absl::Seconds(20));
