@@ -13,7 +13,7 @@ PACKAGES=(
   libssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 tshark tcpreplay iproute2
-  nfdump softflowd pmacct bc lz4 zstd openssl
+  nfdump softflowd pmacct bc lz4 zstd openssl tmux
 )
 
 missing=()
