@@ -9,7 +9,13 @@ namespace goprobe::godb {
 
 absl::Status LoadDayDictionary(const std::string& dir, const DayMetadata& meta,
                                BlockDecoder* decoder, AddressDictionary* dict) {
-  const std::string path = absl::StrCat(dir, "/", DataFileName(kAddressDictionaryFile));
+  return LoadDayDictionary(
+      File::OpenForRead(absl::StrCat(dir, "/", DataFileName(kAddressDictionaryFile))), meta,
+      decoder, dict);
+}
+
+absl::Status LoadDayDictionary(const absl::StatusOr<File>& file, const DayMetadata& meta,
+                               BlockDecoder* decoder, AddressDictionary* dict) {
   std::vector<const BlockInfo*> chunks;
   for (const BlockInfo& b : meta.blocks) {
     if (b.extents[kAddressDictionaryFile].size > 0) chunks.push_back(&b);
@@ -22,8 +28,9 @@ absl::Status LoadDayDictionary(const std::string& dir, const DayMetadata& meta,
   auto note = [&](absl::Status s) {
     if (first_problem.ok()) first_problem = std::move(s);
   };
-  absl::StatusOr<File> file = File::OpenForRead(path);
   if (!file.ok() && !chunks.empty()) note(absl::DataLossError(file.status().message()));
+  const std::string path =
+      file.ok() ? file->path() : std::string(DataFileName(kAddressDictionaryFile));
   std::string buffer;
   for (const BlockInfo* b : chunks) {
     const Extent& e = b->extents[kAddressDictionaryFile];

@@ -18,6 +18,10 @@ namespace goprobe::godb {
 // file and offset; *dict is usable either way.
 absl::Status LoadDayDictionary(const std::string& dir, const DayMetadata& meta,
                                BlockDecoder* decoder, AddressDictionary* dict);
+// The same from the dictionary file opened already (or the error opening
+// it), for readers that hold a day's files open.
+absl::Status LoadDayDictionary(const absl::StatusOr<File>& file, const DayMetadata& meta,
+                               BlockDecoder* decoder, AddressDictionary* dict);
 
 }  // namespace goprobe::godb
 

@@ -67,48 +67,64 @@ absl::StatusOr<std::vector<DayPartition>> DbReader::Days(absl::string_view iface
 }
 
 absl::StatusOr<std::unique_ptr<DayReader>> DayReader::Open(const DayPartition& day) {
-  const std::string meta_path = absl::StrCat(day.dir, "/", kMetadataFileName);
-  absl::StatusOr<std::string> data = ReadFileToString(meta_path);
-  if (!data.ok()) return data.status();
-  absl::StatusOr<DayMetadata> meta = DecodeDayMetadata(*data);
+  // Everything is opened through the directory's descriptor, then the
+  // directory is checked to still be where it was: retention renames a day
+  // away before deleting its files (FORMAT.md, "Deleting a day"), so a day
+  // that is still in place after the last open was complete when opened.
+  absl::StatusOr<File> dir = File::OpenDirectory(day.dir);
+  if (!dir.ok()) return dir.status();
+  absl::StatusOr<File> meta_file = File::OpenForReadAt(*dir, kMetadataFileName);
+  if (!meta_file.ok()) return meta_file.status();
+  absl::StatusOr<uint64_t> size = meta_file->Size();
+  if (!size.ok()) return size.status();
+  std::string data(*size, '\0');
+  absl::Status s = meta_file->ReadAt(0, data.size(), data.data());
+  if (!s.ok()) return s;
+  auto files = std::make_shared<DayFiles>();
+  for (int f = 0; f < kNumFiles; ++f) (*files)[f] = File::OpenForReadAt(*dir, DataFileName(f));
+  absl::StatusOr<bool> in_place = dir->IsAt(day.dir);
+  if (!in_place.ok()) return in_place.status();
+  if (!*in_place) return absl::NotFoundError(absl::StrCat(day.dir, " was deleted while opened"));
+
+  absl::StatusOr<DayMetadata> meta = DecodeDayMetadata(data);
   if (!meta.ok()) {
-    return absl::DataLossError(absl::StrCat(meta_path, ": ", meta.status().message()));
+    return absl::DataLossError(absl::StrCat(meta_file->path(), ": ", meta.status().message()));
   }
   if (meta->day_start != day.day_start) {
     return absl::DataLossError(
-        absl::StrCat(meta_path, ": metadata is for another day (", meta->day_start, ")"));
+        absl::StrCat(meta_file->path(), ": metadata is for another day (", meta->day_start, ")"));
   }
-  return std::unique_ptr<DayReader>(new DayReader(day, std::move(*meta)));
+  return std::unique_ptr<DayReader>(new DayReader(
+      day, std::make_shared<const DayMetadata>(std::move(*meta)), std::move(files)));
+}
+
+std::unique_ptr<DayReader> DayReader::Another() const {
+  return std::unique_ptr<DayReader>(new DayReader(day_, meta_, files_));
 }
 
 absl::Status DayReader::ReadBlock(size_t index, ColumnSet columns, BlockColumns* out) {
-  const BlockInfo& b = meta_.blocks.at(index);
+  const BlockInfo& b = meta_->blocks.at(index);
   out->time = b.time;
   out->rows = b.rows;
   out->v4_rows = b.v4_rows;
   if (!dict_loaded_ && (columns.Has(Column::kSip) || columns.Has(Column::kDip))) {
-    dict_status_ = LoadDayDictionary(day_.dir, meta_, &decoder_, &dict_);
+    dict_status_ = LoadDayDictionary((*files_)[kAddressDictionaryFile], *meta_, &decoder_, &dict_);
     dict_loaded_ = true;
   }
   for (Column c : kAllColumns) {
     if (!columns.Has(c)) continue;
-    File& f = files_[uint8_t(c)];
-    const std::string path = absl::StrCat(day_.dir, "/", ColumnFileName(c));
-    if (!f.is_open()) {
-      absl::StatusOr<File> opened = File::OpenForRead(path);
-      if (!opened.ok()) {
-        return absl::DataLossError(absl::StrCat("block ", b.time, ": ", opened.status().message()));
-      }
-      f = std::move(*opened);
+    const absl::StatusOr<File>& f = (*files_)[uint8_t(c)];
+    if (!f.ok()) {
+      return absl::DataLossError(absl::StrCat("block ", b.time, ": ", f.status().message()));
     }
     const Extent& e = b.extents[uint8_t(c)];
     buffer_.resize(e.size);
-    absl::Status s = f.ReadAt(e.offset, e.size, buffer_.data());
+    absl::Status s = f->ReadAt(e.offset, e.size, buffer_.data());
     if (s.ok()) s = decoder_.Decode(buffer_, c, b, &dict_, out);
     if (!s.ok()) {
       const bool dictionary_damage = !dict_status_.ok() && (c == Column::kSip || c == Column::kDip);
-      return absl::DataLossError(absl::StrCat(path, ": block ", b.time, " at offset ", e.offset,
-                                              ": ", s.message(),
+      return absl::DataLossError(absl::StrCat(f->path(), ": block ", b.time, " at offset ",
+                                              e.offset, ": ", s.message(),
                                               dictionary_damage ? absl::StrCat(" (", dict_status_.message(), ")") : ""));
     }
   }

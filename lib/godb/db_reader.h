@@ -48,16 +48,26 @@ class DbReader {
 };
 
 // One day partition opened for reading: its metadata, read and validated
-// once, and its column files opened on first use. Not thread-safe; open one
-// per scanning thread.
+// once, and every data file opened with it. Holding the files open is what
+// makes retention (retention.h) safe: a reader sees the day exactly as it was
+// when opened, whole, even if the day is deleted while it reads, and a day
+// deleted while it is being opened is NotFound (absent), never damage.
+// Not thread-safe; open one per scanning thread, or take Another() for a
+// second thread that must see the same day.
 class DayReader {
  public:
-  // NotFound if the day has no metadata (nothing was ever completed in it);
-  // DataLoss if the metadata is corrupt. Messages name the file.
+  // NotFound if the day has no metadata (nothing was ever completed in it)
+  // or is gone (deleted by retention); DataLoss if the metadata is corrupt.
+  // Messages name the file.
   static absl::StatusOr<std::unique_ptr<DayReader>> Open(const DayPartition& day);
 
+  // A reader of the same opened day (metadata and files shared, not
+  // reopened), for another thread: both see the same blocks whatever
+  // happens to the directory meanwhile.
+  std::unique_ptr<DayReader> Another() const;
+
   const DayPartition& day() const { return day_; }
-  const DayMetadata& metadata() const { return meta_; }
+  const DayMetadata& metadata() const { return *meta_; }
 
   // Decodes the columns in `columns` of block `index` into *out. A block that
   // is truncated or corrupt is DataLoss naming the file, the block time and
@@ -65,11 +75,17 @@ class DayReader {
   absl::Status ReadBlock(size_t index, ColumnSet columns, BlockColumns* out);
 
  private:
-  DayReader(DayPartition day, DayMetadata meta) : day_(std::move(day)), meta_(std::move(meta)) {}
+  // The data files as opened (or why they could not be); read with pread
+  // only, so shared by every reader of the day.
+  using DayFiles = std::array<absl::StatusOr<File>, kNumFiles>;
+
+  DayReader(DayPartition day, std::shared_ptr<const DayMetadata> meta,
+            std::shared_ptr<const DayFiles> files)
+      : day_(std::move(day)), meta_(std::move(meta)), files_(std::move(files)) {}
 
   DayPartition day_;
-  DayMetadata meta_;
-  std::array<File, kNumColumns> files_;
+  std::shared_ptr<const DayMetadata> meta_;
+  std::shared_ptr<const DayFiles> files_;
   std::string buffer_;
   BlockDecoder decoder_;
   // Loaded on the first read of sip or dip; problems are kept so every block

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/godb/day_dictionary.h"
 #include "lib/godb/layout.h"
+#include "lib/godb/retention.h"
 
 namespace goprobe::godb {
 
@@ -15,6 +16,8 @@ absl::StatusOr<std::unique_ptr<DbWriter>> DbWriter::Open(const std::string& db_p
   if (!s.ok()) return s;
   absl::StatusOr<FileLock> lock = FileLock::Acquire(absl::StrCat(db_path, "/", kLockFileName));
   if (!lock.ok()) return lock.status();
+  absl::StatusOr<uint64_t> leftovers = RemoveDeletedLeftovers(db_path);
+  if (!leftovers.ok()) return leftovers.status();
   return std::unique_ptr<DbWriter>(new DbWriter(db_path, std::move(options), std::move(*lock)));
 }
 
@@ -102,6 +105,26 @@ absl::StatusOr<bool> DbWriter::HasBlock(absl::string_view iface, int64_t time) {
   absl::StatusOr<OpenDay*> day = Day(iface, time, /*create=*/false);
   if (!day.ok()) return day.status();
   return *day != nullptr && (*day)->meta.Find(time) >= 0;
+}
+
+absl::StatusOr<uint64_t> DbWriter::DeleteDay(absl::string_view iface, int64_t day_start) {
+  absl::Status s = ValidateInterfaceName(iface);
+  if (s.ok()) s = ValidateBlockTime(day_start);
+  if (!s.ok()) return s;
+  if (DayStart(day_start) != day_start) {
+    return absl::InvalidArgumentError(absl::StrCat(day_start, " is not the start of a day"));
+  }
+  // The open files of that day must not be written again: they are about
+  // to be unlinked.
+  auto it = days_.find(iface);
+  if (it != days_.end() && it->second->day_start == day_start) days_.erase(it);
+  DayPartition day{std::string(iface), day_start, DayDirectory(path_, iface, day_start)};
+  struct stat st;
+  if (::stat(day.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::NotFoundError(absl::StrCat("no day partition ", day.dir));
+  }
+  return DeleteDayPartition(path_, day, options_.sync,
+                            [this](absl::string_view step) { Step(step); });
 }
 
 absl::Status DbWriter::WriteBlock(absl::string_view iface, int64_t time,

@@ -30,7 +30,8 @@ struct WriterOptions {
   // Called with a step name between every two steps that touch the disk
   // ("day_dir_created", "day_metadata_created", "appended:<file>",
   // "data_synced", "metadata_temp_written", "metadata_renamed",
-  // "metadata_directory_synced"). For crash tests: a hook that kills the
+  // "metadata_directory_synced"; DeleteDay: "deletion_renamed",
+  // "deletion_synced", "deletion_removed"). For crash tests: a hook that kills the
   // process shows what a crash there leaves behind.
   std::function<void(absl::string_view step)> step_hook;
 };
@@ -38,7 +39,8 @@ struct WriterOptions {
 // The single writer of a goDB directory.
 //
 // Open takes <db>/LOCK; a second writer on the same directory, in this or
-// another process, is refused until the first is destroyed or dies.
+// another process, is refused until the first is destroyed or dies. It then
+// removes the remains of day deletions a crash interrupted (retention.h).
 //
 // WriteBlock makes one five-minute block of one interface durable and visible
 // atomically: column data and new addresses are appended and synced first, then the day's
@@ -66,6 +68,12 @@ class DbWriter {
 
   // Whether the block of `iface` at `time` is stored.
   absl::StatusOr<bool> HasBlock(absl::string_view iface, int64_t time);
+
+  // Deletes the day partition of `iface` that starts at `day_start`
+  // (retention.h): readers see all of the day or none of it, and a crash
+  // leaves the same. Returns the disk space freed. NotFound if there is no
+  // such day. A later WriteBlock into that day starts it afresh.
+  absl::StatusOr<uint64_t> DeleteDay(absl::string_view iface, int64_t day_start);
 
   const std::string& path() const { return path_; }
 

@@ -50,6 +50,29 @@ absl::StatusOr<File> File::OpenForWrite(const std::string& path) {
   return File(fd, path);
 }
 
+absl::StatusOr<File> File::OpenDirectory(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open directory", path, errno);
+  return File(fd, path);
+}
+
+absl::StatusOr<File> File::OpenForReadAt(const File& dir, absl::string_view name) {
+  std::string path = absl::StrCat(dir.path_, "/", name);
+  const int fd = ::openat(dir.fd_, std::string(name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", path, errno);
+  return File(fd, std::move(path));
+}
+
+absl::StatusOr<bool> File::IsAt(const std::string& path) const {
+  struct stat mine, there;
+  if (::fstat(fd_, &mine) != 0) return ErrnoStatus("stat", path_, errno);
+  if (::stat(path.c_str(), &there) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    return ErrnoStatus("stat", path, errno);
+  }
+  return mine.st_dev == there.st_dev && mine.st_ino == there.st_ino;
+}
+
 absl::StatusOr<uint64_t> File::Size() const {
   struct stat st;
   if (::fstat(fd_, &st) != 0) return ErrnoStatus("stat", path_, errno);

@@ -42,6 +42,12 @@ class File {
   // Opens for reading, or for reading and writing (created if missing).
   static absl::StatusOr<File> OpenForRead(const std::string& path);
   static absl::StatusOr<File> OpenForWrite(const std::string& path);
+  // Opens a directory (for OpenForReadAt and IsAt).
+  static absl::StatusOr<File> OpenDirectory(const std::string& path);
+  // Opens `name` in the open directory `dir` for reading. The file is found
+  // through the descriptor, not the path, so it is the one in `dir` even if
+  // `dir` was renamed since it was opened. Messages name dir's path/name.
+  static absl::StatusOr<File> OpenForReadAt(const File& dir, absl::string_view name);
 
   File() = default;
   File(File&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
@@ -54,6 +60,9 @@ class File {
   const std::string& path() const { return path_; }
 
   absl::StatusOr<uint64_t> Size() const;
+  // Whether `path` names this very file (same device and inode) right now;
+  // false when `path` does not exist.
+  absl::StatusOr<bool> IsAt(const std::string& path) const;
   // Reads exactly n bytes at offset; a short file is DataLoss naming the
   // offset, since a caller only asks for bytes the metadata says exist.
   absl::Status ReadAt(uint64_t offset, size_t n, char* out) const;
