@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -11,15 +12,49 @@
 namespace goprobe::query {
 namespace {
 
+constexpr size_t kBlocksPerSlice = 24;
+constexpr size_t kSlicesPerDay = (288 + kBlocksPerSlice - 1) / kBlocksPerSlice;
+
+// One opening of a day, shared by the threads that scan its slices, so that
+// all of them see the same day even if retention deletes it meanwhile
+// (godb/retention.h). Dropped once every slice is claimed; the threads'
+// readers keep the files open as long as they need them.
+struct SharedDay {
+  absl::Mutex mu;
+  size_t unclaimed ABSL_GUARDED_BY(mu) = kSlicesPerDay;
+  bool opened ABSL_GUARDED_BY(mu) = false;
+  absl::StatusOr<std::unique_ptr<godb::DayReader>> reader ABSL_GUARDED_BY(mu);
+};
+
 // A slice of one day's blocks: small enough that all threads share a
 // single day's work, large enough that a thread reuses its day reader.
 struct DayWork {
   uint32_t iface_index;
   const godb::DayPartition* day;
+  SharedDay* shared;
   size_t slice;  // blocks [slice * kBlocksPerSlice, (slice + 1) * kBlocksPerSlice)
 };
-constexpr size_t kBlocksPerSlice = 24;
-constexpr size_t kSlicesPerDay = (288 + kBlocksPerSlice - 1) / kBlocksPerSlice;
+
+// Claims one slice of a day; a reader of the shared opening if `want_reader`.
+absl::StatusOr<std::unique_ptr<godb::DayReader>> ClaimSlice(const DayWork& work,
+                                                            bool want_reader) {
+  SharedDay& d = *work.shared;
+  absl::MutexLock lock(&d.mu);
+  if (!d.opened) {
+    d.reader = godb::DayReader::Open(*work.day);
+    d.opened = true;
+  }
+  absl::StatusOr<std::unique_ptr<godb::DayReader>> mine = std::unique_ptr<godb::DayReader>();
+  if (want_reader) {
+    if (d.reader.ok()) {
+      mine = (*d.reader)->Another();
+    } else {
+      mine = d.reader.status();
+    }
+  }
+  if (--d.unclaimed == 0) d.reader = std::unique_ptr<godb::DayReader>();
+  return mine;
+}
 
 // State shared by the scanning threads.
 struct Scan {
@@ -27,6 +62,7 @@ struct Scan {
   const LabelTable* labels;
   godb::ColumnSet columns;
   std::vector<DayWork> work;
+  std::deque<SharedDay> shared_days;  // one per day in `work`; never moved
   std::atomic<size_t> next{0};
   // Blocks expected in range, from the time range (progress only: reading
   // every day's metadata up front would delay the first block).
@@ -34,6 +70,7 @@ struct Scan {
   std::atomic<uint64_t> blocks_scanned{0}, blocks_corrupt{0}, rows_scanned{0};
   std::atomic<int64_t> time_first{INT64_MAX}, time_last{INT64_MIN};
   std::vector<std::atomic<uint64_t>> memory;  // per thread
+  V6AddressIds v6_ids;
   std::atomic<bool> failed{false};
   absl::Mutex mu;
   absl::Status error ABSL_GUARDED_BY(mu);
@@ -82,14 +119,21 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
   const QuerySpec& spec = *scan.spec;
   godb::BlockColumns cols;
   std::vector<uint32_t> selected;
+  // scan.v6_ids' numbers of the open day's IPv6 dictionary entries.
+  std::vector<uint32_t> day_v6_ids;
+  const bool addresses =
+      spec.attributes.Has(Attribute::kSip) || spec.attributes.Has(Attribute::kDip);
   absl::Time next_progress = absl::Now() + spec.progress_interval;
   const godb::DayPartition* open_day = nullptr;
   absl::StatusOr<std::unique_ptr<godb::DayReader>> reader;
   for (size_t w; !scan.failed && (w = scan.next.fetch_add(1)) < scan.work.size();) {
     const DayWork& work = scan.work[w];
-    if (work.day != open_day) {
+    const bool new_day = work.day != open_day;
+    absl::StatusOr<std::unique_ptr<godb::DayReader>> claimed = ClaimSlice(work, new_day);
+    if (new_day) {
       open_day = work.day;
-      reader = godb::DayReader::Open(*work.day);
+      day_v6_ids.clear();
+      reader = std::move(claimed);
       // The first slice of a day reports a day that cannot be read.
       if (!reader.ok() && work.slice == 0 && !absl::IsNotFound(reader.status())) {
         absl::MutexLock lock(&scan.mu);
@@ -131,11 +175,12 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
                : 0;
       const uint32_t label =
           LabelTable::Make(spec.attributes.Has(Attribute::kIface) ? work.iface_index : 0, bucket);
+      if (addresses) scan.v6_ids.Translate((*reader)->dictionary(), &day_v6_ids);
       if (spec.condition) {
         spec.condition->Select(cols, &selected);
-        partial->Add(cols, &selected, label);
+        partial->Add(cols, &selected, label, day_v6_ids);
       } else {
-        partial->Add(cols, nullptr, label);
+        partial->Add(cols, nullptr, label, day_v6_ids);
       }
       if (thread == 0 && spec.progress && absl::Now() >= next_progress) {
         spec.progress({scan.blocks_total, scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
@@ -203,7 +248,10 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
     if (!d.ok()) return d.status();
     days[i] = std::move(*d);
     for (const godb::DayPartition& day : days[i]) {
-      for (size_t slice = 0; slice < kSlicesPerDay; ++slice) scan.work.push_back({i, &day, slice});
+      SharedDay* shared = &scan.shared_days.emplace_back();
+      for (size_t slice = 0; slice < kSlicesPerDay; ++slice) {
+        scan.work.push_back({i, &day, shared, slice});
+      }
       const int64_t from = std::max(spec.first, day.day_start);
       const int64_t to = std::min(spec.last, day.day_start + godb::kSecondsPerDay);
       if (to >= from) scan.blocks_total += uint64_t(to - from) / 300 + 1;
@@ -235,9 +283,9 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
       if (scan.iface_seen[i]) result.interfaces.push_back(labels.ifaces[i]);
     }
   }
-  for (int t = 1; t < used; ++t) partials[0].Merge(std::move(partials[t]));
-
-  FinalizeRows(partials[0], labels, spec, &result);
+  PartialAggregate::MergeAll(&partials, used);
+  partials.erase(partials.begin() + 1, partials.end());
+  FinalizeRows(partials[0], scan.v6_ids, labels, spec, used, &result);
   result.scan = {scan.blocks_scanned.load() + scan.blocks_corrupt.load(),
                  scan.blocks_scanned.load(), scan.blocks_corrupt.load(), scan.rows_scanned.load()};
   if (scan.blocks_scanned > 0) {
