@@ -70,7 +70,6 @@ struct Scan {
   std::atomic<uint64_t> blocks_scanned{0}, blocks_corrupt{0}, rows_scanned{0};
   std::atomic<int64_t> time_first{INT64_MAX}, time_last{INT64_MIN};
   std::vector<std::atomic<uint64_t>> memory;  // per thread
-  V6AddressIds v6_ids;
   std::atomic<bool> failed{false};
   absl::Mutex mu;
   absl::Status error ABSL_GUARDED_BY(mu);
@@ -119,10 +118,6 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
   const QuerySpec& spec = *scan.spec;
   godb::BlockColumns cols;
   std::vector<uint32_t> selected;
-  // scan.v6_ids' numbers of the open day's IPv6 dictionary entries.
-  std::vector<uint32_t> day_v6_ids;
-  const bool addresses =
-      spec.attributes.Has(Attribute::kSip) || spec.attributes.Has(Attribute::kDip);
   absl::Time next_progress = absl::Now() + spec.progress_interval;
   const godb::DayPartition* open_day = nullptr;
   absl::StatusOr<std::unique_ptr<godb::DayReader>> reader;
@@ -132,7 +127,6 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
     absl::StatusOr<std::unique_ptr<godb::DayReader>> claimed = ClaimSlice(work, new_day);
     if (new_day) {
       open_day = work.day;
-      day_v6_ids.clear();
       reader = std::move(claimed);
       // The first slice of a day reports a day that cannot be read.
       if (!reader.ok() && work.slice == 0 && !absl::IsNotFound(reader.status())) {
@@ -175,12 +169,11 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
                : 0;
       const uint32_t label =
           LabelTable::Make(spec.attributes.Has(Attribute::kIface) ? work.iface_index : 0, bucket);
-      if (addresses) scan.v6_ids.Translate((*reader)->dictionary(), &day_v6_ids);
       if (spec.condition) {
         spec.condition->Select(cols, &selected);
-        partial->Add(cols, &selected, label, day_v6_ids);
+        partial->Add(cols, &selected, label);
       } else {
-        partial->Add(cols, nullptr, label, day_v6_ids);
+        partial->Add(cols, nullptr, label);
       }
       if (thread == 0 && spec.progress && absl::Now() >= next_progress) {
         spec.progress({scan.blocks_total, scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
@@ -283,9 +276,9 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
       if (scan.iface_seen[i]) result.interfaces.push_back(labels.ifaces[i]);
     }
   }
-  PartialAggregate::MergeAll(&partials, used);
-  partials.erase(partials.begin() + 1, partials.end());
-  FinalizeRows(partials[0], scan.v6_ids, labels, spec, used, &result);
+  for (int t = 1; t < used; ++t) partials[0].Merge(std::move(partials[t]));
+
+  FinalizeRows(partials[0], labels, spec, &result);
   result.scan = {scan.blocks_scanned.load() + scan.blocks_corrupt.load(),
                  scan.blocks_scanned.load(), scan.blocks_corrupt.load(), scan.rows_scanned.load()};
   if (scan.blocks_scanned > 0) {
