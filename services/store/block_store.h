@@ -16,6 +16,7 @@
 #include "lib/godb/interface_summary.h"
 #include "lib/host/host_identity.h"
 #include "proto/goprobe/v1/store.pb.h"
+#include "services/store/retention_policy.h"
 #include "services/store/store_metrics.h"
 
 namespace goprobe::store {
@@ -29,6 +30,11 @@ namespace goprobe::store {
 // time): this store holds one host's flows, so a batch of another host is
 // rejected, and a batch whose block is already stored is acknowledged as a
 // duplicate without writing, which makes a sender's retries safe.
+//
+// Retention runs on the writer thread, between writes: at start, every
+// policy.check_interval, and after a write that takes the database over
+// policy.max_bytes (measured exactly at each check, kept up to date between
+// checks by the growth of the written days).
 class BlockStore {
  public:
   // The outcome of one batch: an acknowledgement to send, or a Status when
@@ -41,7 +47,8 @@ class BlockStore {
   static absl::StatusOr<std::unique_ptr<BlockStore>> Open(const std::string& db_path,
                                                           host::HostIdentity identity,
                                                           godb::WriterOptions options = {},
-                                                          StoreMetrics* metrics = nullptr);
+                                                          StoreMetrics* metrics = nullptr,
+                                                          RetentionPolicy retention = {});
   // Writes what is queued, then stops.
   ~BlockStore();
 
@@ -64,8 +71,10 @@ class BlockStore {
   };
 
   BlockStore(std::unique_ptr<godb::DbWriter> writer, host::HostIdentity identity,
-             StoreMetrics* metrics);
+             StoreMetrics* metrics, RetentionPolicy retention);
   void Run();
+  // Deletes the days the policy names and measures the database again.
+  void EnforceRetention();
   absl::StatusOr<v1::IngestAck> Write(Job& job);
   // Counts the outcome of one batch in the metrics.
   void Count(const absl::StatusOr<v1::IngestAck>& ack, size_t rows, absl::Duration took,
@@ -78,6 +87,13 @@ class BlockStore {
   godb::DbReader reader_;
   const host::HostIdentity identity_;
   StoreMetrics* const metrics_;
+  const RetentionPolicy retention_;
+  // Writer thread only: disk space of the day partitions (exact after each
+  // retention check, plus the growth of written days since), and when the
+  // next periodic check is due.
+  uint64_t db_bytes_ = 0;
+  absl::Time next_retention_check_ = absl::InfinitePast();
+  bool over_limit_reported_ = false;
 
   absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);

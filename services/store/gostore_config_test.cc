@@ -24,6 +24,27 @@ TEST(GostoreConfigTest, TheExampleConfigurationLoads) {
   EXPECT_EQ(config.service.metrics_listen, "127.0.0.1:9101");
   EXPECT_EQ(config.service.max_receive_message_bytes, 8 << 20);
   EXPECT_EQ(config.WriterOptions().codec, godb::Codec::kLz4);
+  EXPECT_FALSE(config.Retention().enabled());
+  EXPECT_EQ(config.Retention().check_interval, absl::Minutes(10));
+}
+
+TEST(GostoreConfigTest, RetentionLimits) {
+  GostoreConfig config;
+  rpc::ConfigSchema schema("gostore", &config.service.origins);
+  config.Register(&schema);
+  ASSERT_TRUE(schema
+                  .LoadYaml("retention:\n  max_age_days: 30\n  max_bytes: 2GiB\n"
+                            "  check_interval_seconds: 60\n",
+                            "gostore.yaml")
+                  .ok());
+  const RetentionPolicy policy = config.Retention();
+  EXPECT_EQ(policy.max_age_days, 30);
+  EXPECT_EQ(policy.max_bytes, int64_t{2} << 30);
+  EXPECT_EQ(policy.check_interval, absl::Seconds(60));
+  EXPECT_TRUE(policy.enabled());
+  absl::Status s = schema.LoadYaml("retention:\n  max_bytes: lots\n", "gostore.yaml");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("retention.max_bytes"), absl::string_view::npos) << s;
 }
 
 TEST(GostoreConfigTest, CompressionAndTheDatabaseAreChecked) {

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
 
   store::StoreMetrics metrics((*runtime)->registry());
   absl::StatusOr<std::unique_ptr<store::BlockStore>> blocks = store::BlockStore::Open(
-      config.service.db_path, (*runtime)->identity(), config.WriterOptions(), &metrics);
+      config.service.db_path, (*runtime)->identity(), config.WriterOptions(), &metrics,
+      config.Retention());
   if (!blocks.ok()) return Fail(config, blocks.status(), 1);
   store::StoreService service(blocks->get(), (*runtime)->auth(), &metrics);
   s = (*runtime)->Serve({&service});

@@ -29,6 +29,23 @@ StoreMetrics::StoreMetrics(metrics::Registry* registry)
       streams_open(registry->AddGauge("gostore_ingest_streams_open", "Ingest streams open now.")),
       last_write(registry->AddGauge(
           "gostore_last_write_timestamp_seconds",
-          "Unix time at which the last batch was stored; 0 before the first.")) {}
+          "Unix time at which the last batch was stored; 0 before the first.")),
+      days_deleted(registry->AddCounterFamily(
+          "gostore_retention_days_deleted_total",
+          "Day partitions deleted by retention, by reason: age (older than the age limit), "
+          "size (the database was over its size limit).",
+          {"reason"})),
+      bytes_freed(registry->AddCounter("gostore_retention_bytes_freed_total",
+                                       "Disk space freed by deleting day partitions.")),
+      retention_errors(registry->AddCounter(
+          "gostore_retention_errors_total",
+          "Retention checks or day deletions that failed (see the log).")),
+      database_bytes(registry->AddGauge(
+          "gostore_database_bytes",
+          "Disk space taken by the day partitions, as of the last retention check plus the "
+          "growth since; 0 without retention.")) {
+  days_deleted.Labels({"age"});
+  days_deleted.Labels({"size"});
+}
 
 }  // namespace goprobe::store

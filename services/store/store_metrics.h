@@ -17,6 +17,10 @@ namespace goprobe::store {
 //   gostore_write_queue_batches              complete batches waiting for the writer thread
 //   gostore_ingest_streams_open              Ingest streams open now
 //   gostore_last_write_timestamp_seconds     wall clock of the last stored batch (0: none yet)
+//   gostore_retention_days_deleted_total{reason}  days deleted by retention: age, size
+//   gostore_retention_bytes_freed_total      disk space those deletions freed
+//   gostore_retention_errors_total           retention checks or deletions that failed
+//   gostore_database_bytes                   disk space of the day partitions (with retention)
 //
 // Every series exists from the start (at zero), so rate() and absent-data
 // alerts work before the first batch.
@@ -34,6 +38,10 @@ struct StoreMetrics {
   metrics::Gauge& write_queue;
   metrics::Gauge& streams_open;
   metrics::Gauge& last_write;
+  metrics::Family<metrics::Counter>& days_deleted;  // by reason: age, size
+  metrics::Counter& bytes_freed;
+  metrics::Counter& retention_errors;
+  metrics::Gauge& database_bytes;
 };
 
 }  // namespace goprobe::store
