@@ -201,11 +201,17 @@ absl::StatusOr<ClientChannelFactory> ClientChannelFactory::Create(const ClientTl
 }
 
 std::shared_ptr<grpc::Channel> ClientChannelFactory::Connect(const std::string& address) const {
+  return Connect(address, "");
+}
+
+std::shared_ptr<grpc::Channel> ClientChannelFactory::Connect(const std::string& address,
+                                                             absl::string_view verify_name) const {
   if (!tls_ || absl::StartsWith(address, "unix:")) {
     return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   }
   grpc::ChannelArguments args;
-  if (!server_name_.empty()) args.SetSslTargetNameOverride(server_name_);
+  const std::string name = !server_name_.empty() ? server_name_ : std::string(verify_name);
+  if (!name.empty()) args.SetSslTargetNameOverride(name);
   return grpc::CreateCustomChannel(address, credentials_, args);
 }
 

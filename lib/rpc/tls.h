@@ -67,6 +67,11 @@ class ClientChannelFactory {
   // A channel to `address` (host:port or unix:/path). A unix address with
   // TLS was refused by CheckClientTlsAddress; here it gets plaintext.
   std::shared_ptr<grpc::Channel> Connect(const std::string& address) const;
+  // As Connect, but with TLS the server's certificate must carry
+  // `verify_name` (unless the options' server_name overrides it): for an
+  // address resolved from a name, as a root's peers are.
+  std::shared_ptr<grpc::Channel> Connect(const std::string& address,
+                                         absl::string_view verify_name) const;
   bool tls() const { return tls_; }
 
  private:

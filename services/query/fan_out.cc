@@ -9,26 +9,28 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "lib/query/query_proto.h"
-#include "lib/rpc/api_keys.h"
 
 namespace goprobe::query {
 namespace {
 
-LeafAnswer AskLeaf(const std::string& address, const v1::QueryRequest& request,
-                   const std::string& api_key, absl::Duration host_timeout,
-                   const std::atomic<bool>* cancelled) {
+LeafAnswer AskLeaf(const LeafClient* client, const Peer& peer, const v1::QueryRequest& request,
+                   absl::Duration host_timeout, ClientCallCanceller* calls) {
   LeafAnswer answer;
-  answer.address = address;
-  answer.status.set_address(address);
-  auto stub = v1::Query::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  answer.address = peer.address;
+  answer.status.set_address(peer.address);
+  std::unique_ptr<v1::Query::Stub> stub = client->Stub(peer);
   grpc::ClientContext context;
-  rpc::AddApiKey(api_key, &context);
-  context.set_deadline(absl::ToChronoTime(absl::Now() + host_timeout));
+  client->Prepare(&context, host_timeout);
+  ScopedClientCall call(calls, &context);
+  if (!call.may_start()) {
+    answer.status.set_code(v1::HostStatus::CODE_ERROR);
+    answer.status.set_message("not asked: the query was cancelled");
+    return answer;
+  }
   auto reader = stub->Run(&context, request);
   v1::QueryResponse m;
   bool have_status = false, bad_rows = false;
   while (reader->Read(&m)) {
-    if (cancelled != nullptr && cancelled->load()) context.TryCancel();
     if (m.has_rows()) {
       absl::StatusOr<std::vector<ResultRow>> rows = RowsFromChunk(m.rows());
       if (!rows.ok()) {
@@ -40,7 +42,7 @@ LeafAnswer AskLeaf(const std::string& address, const v1::QueryRequest& request,
       answer.rows.insert(answer.rows.end(), rows->begin(), rows->end());
     } else if (m.has_host_status()) {
       answer.status = m.host_status();
-      answer.status.set_address(address);
+      answer.status.set_address(peer.address);
       have_status = true;
     } else if (m.has_summary()) {
       answer.summary = m.summary();
@@ -69,17 +71,16 @@ LeafAnswer AskLeaf(const std::string& address, const v1::QueryRequest& request,
 
 }  // namespace
 
-std::vector<LeafAnswer> FanOutRun(const std::vector<std::string>& leaves,
-                                  const v1::QueryRequest& request, const std::string& api_key,
-                                  absl::Duration host_timeout, int max_concurrent,
-                                  const std::atomic<bool>* cancelled,
+std::vector<LeafAnswer> FanOutRun(const LeafClient* client, const std::vector<Peer>& leaves,
+                                  const v1::QueryRequest& request, absl::Duration host_timeout,
+                                  int max_concurrent, ClientCallCanceller* calls,
                                   const std::function<void(size_t done)>& done) {
   std::vector<LeafAnswer> answers(leaves.size());
   std::atomic<size_t> next{0}, finished{0};
   absl::Mutex done_mu;
   const auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < leaves.size();) {
-      answers[i] = AskLeaf(leaves[i], request, api_key, host_timeout, cancelled);
+      answers[i] = AskLeaf(client, leaves[i], request, host_timeout, calls);
       const size_t n = ++finished;
       if (done) {
         absl::MutexLock lock(&done_mu);

@@ -1,7 +1,6 @@
 #ifndef GOPROBE_SERVICES_QUERY_FAN_OUT_H_
 #define GOPROBE_SERVICES_QUERY_FAN_OUT_H_
 
-#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -9,6 +8,9 @@
 #include "absl/time/time.h"
 #include "lib/query/query_result.h"
 #include "proto/goprobe/v1/query.grpc.pb.h"
+#include "services/query/client_call_canceller.h"
+#include "services/query/leaf_client.h"
+#include "services/query/peer_set.h"
 
 namespace goprobe::query {
 
@@ -21,14 +23,14 @@ struct LeafAnswer {
   bool ok = false;  // rows and summary are valid
 };
 
-// Runs `request` on every address in `leaves`, at most `max_concurrent` at a
-// time, each bounded by `host_timeout`, and returns one answer per address
-// in the given order. `done` (if set) is called as each leaf finishes;
-// setting `*cancelled` stops waiting for the rest.
-std::vector<LeafAnswer> FanOutRun(const std::vector<std::string>& leaves,
-                                  const v1::QueryRequest& request, const std::string& api_key,
-                                  absl::Duration host_timeout, int max_concurrent,
-                                  const std::atomic<bool>* cancelled,
+// Runs `request` on every leaf in `leaves`, at most `max_concurrent` at a
+// time, each bounded by `host_timeout`, and returns one answer per leaf in
+// the given order. `done` (if set) is called, one call at a time, as each
+// leaf finishes. `calls` (may be null) stops the calls in flight and those
+// not yet started when it is cancelled: they answer as errors.
+std::vector<LeafAnswer> FanOutRun(const LeafClient* client, const std::vector<Peer>& leaves,
+                                  const v1::QueryRequest& request, absl::Duration host_timeout,
+                                  int max_concurrent, ClientCallCanceller* calls,
                                   const std::function<void(size_t done)>& done);
 
 // Sums the rows of several partial answers: rows with equal labels and

@@ -38,6 +38,49 @@ void GoquerydConfig::Register(rpc::ConfigSchema* schema) {
         return absl::OkStatus();
       },
       "30");
+  schema->AddScalar("peer_tls.enabled", "--peer-tls", "root: reach the leaves over TLS",
+                    [this](absl::string_view v) {
+                      if (v != "true" && v != "false") {
+                        return absl::InvalidArgumentError("want true or false");
+                      }
+                      peer_tls.enabled = v == "true";
+                      return absl::OkStatus();
+                    },
+                    "false");
+  schema->AddScalar("peer_tls.ca_file", "--peer-tls-ca",
+                    "root: PEM CAs the leaves' certificates must chain to (default: the system's)",
+                    rpc::setters::Text(&peer_tls.ca_file));
+  schema->AddScalar("peer_tls.cert_file", "--peer-tls-cert",
+                    "root: PEM client certificate for leaves that require one",
+                    rpc::setters::Text(&peer_tls.cert_file));
+  schema->AddScalar("peer_tls.key_file", "--peer-tls-key", "root: the client certificate's key",
+                    rpc::setters::Text(&peer_tls.key_file));
+  schema->AddScalar("peer_tls.server_name", "--peer-tls-server-name",
+                    "root: the name every leaf's certificate carries (default: the host name of "
+                    "the peer entry the leaf was resolved from)",
+                    rpc::setters::Text(&peer_tls.server_name));
+  schema->AddScalar("probe.addr", "--probe",
+                    "leaf: the co-located goprobe's API (host:port or unix:/path), whose current "
+                    "window queries with --live also count",
+                    rpc::setters::Checked(&probe_addr, [](absl::string_view v) {
+                      return PeerSet::Parse(v).status();
+                    }));
+  schema->AddScalar("probe.api_key_file", "--probe-api-key-file",
+                    "leaf: file whose first key is sent to the probe",
+                    rpc::setters::Text(&probe_api_key_file));
+  schema->AddScalar(
+      "probe.timeout", "--probe-timeout",
+      "leaf: seconds to wait for the probe's live window before answering without it",
+      [this](absl::string_view v) {
+        double seconds = 0;
+        if (!absl::SimpleAtod(absl::StripSuffix(v, "s"), &seconds) || !(seconds > 0) ||
+            seconds > 600) {
+          return absl::InvalidArgumentError("want seconds, more than 0 and at most 600");
+        }
+        probe_timeout_seconds = seconds;
+        return absl::OkStatus();
+      },
+      "2");
   schema->AddScalar("query.max_memory_bytes", "--max-memory",
                     "leaf: most memory one query's aggregation may use (KiB, MiB, GiB; 0: no cap "
                     "beyond what the query asks)",
@@ -64,14 +107,17 @@ absl::Status GoquerydConfig::Validate() const {
                            o.Describe("db_path"), " or a root over peers, not both"));
   }
   if (root()) {
-    for (const char* key : {"query.max_memory_bytes", "query.threads"}) {
+    for (const char* key : {"query.max_memory_bytes", "query.threads", "probe.addr",
+                            "probe.api_key_file", "probe.timeout"}) {
       if (o.given(key)) {
         return absl::InvalidArgumentError(absl::StrCat(
             o.Describe(key), ": a leaf's setting; this goqueryd is a root (peers)"));
       }
     }
   } else {
-    for (const char* key : {"peer_api_key_file", "host_timeout"}) {
+    for (const char* key : {"peer_api_key_file", "host_timeout", "peer_tls.enabled",
+                            "peer_tls.ca_file", "peer_tls.cert_file", "peer_tls.key_file",
+                            "peer_tls.server_name"}) {
       if (o.given(key)) {
         return absl::InvalidArgumentError(absl::StrCat(
             o.Describe(key), ": a root's setting; this goqueryd is a leaf (db_path)"));
@@ -81,10 +127,28 @@ absl::Status GoquerydConfig::Validate() const {
   return service.Validate();
 }
 
-LeafOptions GoquerydConfig::MakeLeafOptions() const {
+absl::StatusOr<LeafOptions> GoquerydConfig::MakeLeafOptions() const {
   LeafOptions options;
   options.limits.max_memory_bytes = uint64_t(max_memory_bytes);
   options.threads = int(threads);
+  if (!probe_addr.empty()) {
+    std::string key;
+    if (!probe_api_key_file.empty()) {
+      absl::StatusOr<std::vector<std::string>> keys = rpc::LoadApiKeys(probe_api_key_file);
+      if (!keys.ok()) {
+        return absl::Status(keys.status().code(),
+                            absl::StrCat(service.origins.Describe("probe.api_key_file"), ": ",
+                                         keys.status().message()));
+      }
+      key = keys->front();
+    }
+    options.live = std::make_shared<ProbeLiveSource>(
+        grpc::CreateChannel(probe_addr, grpc::InsecureChannelCredentials()), probe_addr, key,
+        absl::Seconds(probe_timeout_seconds));
+  } else if (service.origins.given("probe.api_key_file")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        service.origins.Describe("probe.api_key_file"), ": set probe.addr (--probe) too"));
+  }
   return options;
 }
 
@@ -109,6 +173,30 @@ absl::StatusOr<RootOptions> GoquerydConfig::MakeRootOptions() const {
     }
     options.peer_api_key = keys->front();
   }
+  if (!peer_tls.enabled) {
+    for (const char* key : {"peer_tls.ca_file", "peer_tls.cert_file", "peer_tls.key_file",
+                            "peer_tls.server_name"}) {
+      if (service.origins.given(key)) {
+        return absl::InvalidArgumentError(absl::StrCat(service.origins.Describe(key),
+                                                       ": set peer_tls.enabled (--peer-tls) too"));
+      }
+    }
+  } else {
+    for (const std::string& peer : peers) {
+      absl::Status s = rpc::CheckClientTlsAddress(peer, peer_tls);
+      if (!s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(service.origins.Describe("peers"), ": ", s.message()));
+      }
+    }
+  }
+  absl::StatusOr<rpc::ClientChannelFactory> channels = rpc::ClientChannelFactory::Create(peer_tls);
+  if (!channels.ok()) {
+    return absl::Status(channels.status().code(),
+                        absl::StrCat("peer_tls: ",
+                                     channels.status().message()));
+  }
+  options.peer_channels = std::move(*channels);
   return options;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "lib/rpc/config_schema.h"
 #include "lib/rpc/service_config.h"
+#include "lib/rpc/tls.h"
 #include "services/query/peer_set.h"
 #include "services/query/query_service.h"
 #include "services/query/root_query_service.h"
@@ -20,6 +21,15 @@ namespace goprobe::query {
 //   peers: [ADDR, ...]        --peers LIST (repeatable, comma-separated)  root: the leaves
 //   peer_api_key_file         --peer-api-key-file   root: its first key is sent to the leaves
 //   host_timeout              --host-timeout        root: seconds per leaf unless a query says (30)
+//   peer_tls.enabled          --peer-tls            root: reach the leaves over TLS (false)
+//   peer_tls.ca_file          --peer-tls-ca         root: CAs the leaves' certificates chain to
+//   peer_tls.cert_file        --peer-tls-cert       root: client certificate for the leaves
+//   peer_tls.key_file         --peer-tls-key        root: its private key
+//   peer_tls.server_name      --peer-tls-server-name  root: name every leaf certificate carries
+//                                                   (default: the peer entry's host name)
+//   probe.addr                --probe               leaf: the co-located goprobe's API, for --live
+//   probe.api_key_file        --probe-api-key-file  leaf: its first key is sent to the probe
+//   probe.timeout             --probe-timeout       leaf: seconds to wait for the live window (2)
 //   query.max_memory_bytes    --max-memory          leaf: cap on one query's aggregation (none)
 //   query.threads             --query-threads       leaf: scanning threads per query (0: all cores)
 //
@@ -30,6 +40,10 @@ struct GoquerydConfig {
   std::vector<std::string> peers;
   std::string peer_api_key_file;
   double host_timeout_seconds = 30;
+  rpc::ClientTlsOptions peer_tls;
+  std::string probe_addr;
+  std::string probe_api_key_file;
+  double probe_timeout_seconds = 2;
   int64_t max_memory_bytes = 0;
   uint64_t threads = 0;
 
@@ -40,9 +54,11 @@ struct GoquerydConfig {
   absl::Status Validate() const;
   bool root() const { return !peers.empty(); }
 
-  LeafOptions MakeLeafOptions() const;
+  // Loads the probe's API key: NotFound/InvalidArgument naming the setting.
+  absl::StatusOr<LeafOptions> MakeLeafOptions() const;
   absl::StatusOr<PeerSet> MakePeerSet() const;
-  // Loads the peer API key: NotFound/InvalidArgument naming the setting.
+  // Loads the peer API key and TLS files: NotFound/InvalidArgument naming
+  // the setting.
   absl::StatusOr<RootOptions> MakeRootOptions() const;
 };
 

@@ -34,16 +34,16 @@ TEST_F(GoquerydConfigTest, TheExampleConfigurationLoads) {
   EXPECT_THAT(config_.service.listen,
               ElementsAre("unix:/run/goprobe/goqueryd.sock", "127.0.0.1:8146"));
   EXPECT_EQ(config_.service.metrics_listen, "127.0.0.1:9102");
-  EXPECT_EQ(config_.MakeLeafOptions().limits.max_memory_bytes, 0u);
-  EXPECT_EQ(config_.MakeLeafOptions().threads, 0);
+  EXPECT_EQ(config_.MakeLeafOptions()->limits.max_memory_bytes, 0u);
+  EXPECT_EQ(config_.MakeLeafOptions()->threads, 0);
 }
 
 TEST_F(GoquerydConfigTest, LeafSettings) {
   ASSERT_TRUE(Load("db_path: /db\nlisten: [127.0.0.1:0]\nquery: {max_memory_bytes: 2GiB, "
                    "threads: 4}\n")
                   .ok());
-  EXPECT_EQ(config_.MakeLeafOptions().limits.max_memory_bytes, uint64_t{2} << 30);
-  EXPECT_EQ(config_.MakeLeafOptions().threads, 4);
+  EXPECT_EQ(config_.MakeLeafOptions()->limits.max_memory_bytes, uint64_t{2} << 30);
+  EXPECT_EQ(config_.MakeLeafOptions()->threads, 4);
 }
 
 TEST_F(GoquerydConfigTest, RootSettings) {

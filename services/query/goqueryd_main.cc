@@ -57,9 +57,11 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<grpc::Service> service;
   if (!config.root()) {
+    absl::StatusOr<query::LeafOptions> options = config.MakeLeafOptions();
+    if (!options.ok()) return Fail(config, options.status(), 2);
     service = std::make_unique<query::LeafQueryService>(
         config.service.db_path, (*runtime)->identity(), (*runtime)->auth(),
-        query::CompileCondition, config.MakeLeafOptions());
+        query::CompileCondition, std::move(*options));
   } else {
     absl::StatusOr<query::PeerSet> peers = config.MakePeerSet();
     if (!peers.ok()) return Fail(config, peers.status(), 2);

@@ -53,34 +53,38 @@ absl::StatusOr<PeerSet> PeerSet::Parse(absl::string_view list) {
   return set;
 }
 
-std::vector<std::string> PeerSet::Resolve() const {
-  std::vector<std::string> out;
+std::vector<Peer> PeerSet::Resolve() const {
+  std::vector<Peer> out;
   std::set<std::string> seen;
-  const auto add = [&](std::string address) {
-    if (seen.insert(address).second) out.push_back(std::move(address));
+  const auto add = [&](std::string address, const std::string& name) {
+    if (seen.insert(address).second) out.push_back(Peer{std::move(address), name});
   };
   for (const std::string& entry : entries_) {
     std::string host, port;
     if (absl::StartsWith(entry, "unix:") || !SplitHostPort(entry, &host, &port)) {
-      add(entry);
+      add(entry, "");
       continue;
     }
+    in6_addr literal;
+    const bool is_literal = inet_pton(AF_INET, host.c_str(), &literal) == 1 ||
+                            inet_pton(AF_INET6, host.c_str(), &literal) == 1;
+    const std::string name = is_literal ? "" : host;
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* result = nullptr;
     if (getaddrinfo(host.c_str(), port.c_str(), &hints, &result) != 0 || result == nullptr) {
-      add(entry);
+      add(entry, name);
       continue;
     }
     for (addrinfo* ai = result; ai != nullptr; ai = ai->ai_next) {
       char text[INET6_ADDRSTRLEN];
       if (ai->ai_family == AF_INET) {
         inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr, text, sizeof(text));
-        add(absl::StrCat(text, ":", port));
+        add(absl::StrCat(text, ":", port), name);
       } else if (ai->ai_family == AF_INET6) {
         inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr, text,
                   sizeof(text));
-        add(absl::StrCat("[", text, "]:", port));
+        add(absl::StrCat("[", text, "]:", port), name);
       }
     }
     freeaddrinfo(result);

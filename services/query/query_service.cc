@@ -1,6 +1,8 @@
 #include "services/query/query_service.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "lib/godb/godb_proto.h"
@@ -9,6 +11,7 @@
 #include "lib/query/interface_selector.h"
 #include "lib/flow/flow_proto.h"
 #include "lib/query/query_engine.h"
+#include "services/query/fan_out.h"
 #include "services/query/run_reactor.h"
 
 namespace goprobe::query {
@@ -86,16 +89,63 @@ grpc::ServerWriteReactor<v1::QueryResponse>* LeafQueryService::Run(
   const bool progress = request->progress_interval_ms() != 0;
   // Shared: a spec holds compiled regexes and cannot be copied into a std::function.
   auto shared = std::make_shared<QuerySpec>(std::move(*spec));
-  return new RunReactor([this, shared, progress](const RunReactor::Push& push,
-                                                 const std::atomic<bool>& cancelled) {
-    return RunLeafQuery(std::move(*shared), progress, push, cancelled);
-  });
+  const bool live = request->live();
+  auto calls = std::make_shared<ClientCallCanceller>();
+  auto produce = [this, shared, progress, live, calls](const RunReactor::Push& push,
+                                                       const std::atomic<bool>& cancelled) {
+    return RunLeafQuery(std::move(*shared), progress, live, calls.get(), push, cancelled);
+  };
+  return new RunReactor(std::move(produce), std::move(calls));
 }
 
-grpc::Status LeafQueryService::RunLeafQuery(QuerySpec spec, bool progress,
+void LeafQueryService::FoldLiveWindow(const LiveWindow& window, bool partial, QuerySpec* spec,
+                                      QueryResult* result) const {
+  std::vector<std::string> ifaces;
+  std::vector<int64_t> times;
+  std::vector<ResultRow> live_rows = AggregateLiveWindow(*spec, window, reader_, &ifaces, &times);
+  spec->partial = partial;
+  std::vector<ResultRow> merged = MergeRows({&result->rows, &live_rows});
+  if (partial) {
+    result->rows = std::move(merged);
+    result->totals = {};
+    for (const ResultRow& r : result->rows) result->totals += r.counters;
+    result->hits_total = result->rows.size();
+  } else {
+    FinishMergedRows(*spec, std::move(merged), result);
+  }
+  for (int64_t t : times) {
+    if (result->time_first == 0 || t < result->time_first) result->time_first = t;
+    result->time_last = std::max(result->time_last, t);
+  }
+  for (std::string& i : ifaces) result->interfaces.push_back(std::move(i));
+  std::sort(result->interfaces.begin(), result->interfaces.end());
+  result->interfaces.erase(std::unique(result->interfaces.begin(), result->interfaces.end()),
+                           result->interfaces.end());
+}
+
+grpc::Status LeafQueryService::RunLeafQuery(QuerySpec spec, bool progress, bool live,
+                                            ClientCallCanceller* calls,
                                             const RunReactor::Push& push,
                                             const std::atomic<bool>& cancelled) const {
   const absl::Time start = absl::Now();
+  std::vector<std::string> warnings;
+  std::optional<LiveWindow> window;
+  if (live && options_.live == nullptr) {
+    warnings.push_back("live window not counted: this goqueryd has no probe configured (--probe)");
+  } else if (live) {
+    // Taken before the scan: a window that rotates into goDB meanwhile is
+    // found there afterwards and left out, never counted twice.
+    absl::StatusOr<LiveWindow> fetched = options_.live->Fetch(calls);
+    if (fetched.ok()) {
+      window = std::move(*fetched);
+    } else {
+      warnings.push_back(
+          absl::StrCat("live window not counted: ", fetched.status().message()));
+    }
+  }
+  const bool partial = spec.partial;
+  // Live rows merge with the stored ones before direction, sort and cut.
+  if (window) spec.partial = true;
   spec.cancelled = &cancelled;
   if (progress) {
     spec.progress = [&push, start](const ScanStats& scan) {
@@ -106,6 +156,7 @@ grpc::Status LeafQueryService::RunLeafQuery(QuerySpec spec, bool progress,
   }
   absl::StatusOr<QueryResult> result = RunQuery(reader_, spec);
   if (!result.ok()) return QueryStatusToGrpc(result.status());
+  if (window) FoldLiveWindow(*window, partial, &spec, &*result);
   // The engine knows no hosts: this leaf labels its rows with itself.
   if (spec.attributes.Has(Attribute::kHost) || spec.attributes.Has(Attribute::kHostId)) {
     for (ResultRow& r : result->rows) {
@@ -123,6 +174,7 @@ grpc::Status LeafQueryService::RunLeafQuery(QuerySpec spec, bool progress,
   host->set_host_id(identity_.host_id);
   host->set_code(result->hits_total == 0 ? v1::HostStatus::CODE_EMPTY : v1::HostStatus::CODE_OK);
   for (const std::string& p : result->problems) host->add_warnings(p);
+  for (const std::string& w : warnings) host->add_warnings(w);
   host->mutable_timings()->set_query_start_unix_us(absl::ToUnixMicros(start));
   host->mutable_timings()->set_query_duration_us(absl::ToInt64Microseconds(result->duration));
   *host->mutable_scan() = ProgressToProto(result->scan, result->duration).scan();

@@ -1,11 +1,13 @@
 #ifndef GOPROBE_SERVICES_QUERY_QUERY_SERVICE_H_
 #define GOPROBE_SERVICES_QUERY_QUERY_SERVICE_H_
 
+#include <memory>
 #include <string>
 
 #include "lib/godb/db_reader.h"
 #include "lib/host/host_identity.h"
 #include "lib/query/query_proto.h"
+#include "services/query/live_window.h"
 #include "services/query/run_reactor.h"
 #include "lib/rpc/api_keys.h"
 #include "proto/goprobe/v1/query.grpc.pb.h"
@@ -14,13 +16,17 @@ namespace goprobe::query {
 
 // The Query gRPC service of a leaf: answers over one host's goDB directory,
 // read-only and without a lock, so it runs beside the store that writes it.
+// Every call must pass `auth` first (rpc/api_keys.h).
 //
-// Every call must pass `auth` first (rpc/api_keys.h). Serves ListInterfaces. Run is not overridden yet: gRPC answers it
-// UNIMPLEMENTED until the query engine (lib/query) lands.
+// With a probe configured (`live`), a request with `live` set also counts
+// the probe's current, not yet written window (live_window.h); without one,
+// or when the probe does not answer, the query answers from goDB alone and
+// says so in its HostStatus warnings.
 struct LeafOptions {
   ServerLimits limits;
   size_t rows_per_chunk = 1000;
   int threads = 0;  // scanning threads per query; 0: every core
+  std::shared_ptr<const ProbeLiveSource> live;
 };
 
 class LeafQueryService final : public v1::Query::CallbackService {
@@ -44,8 +50,14 @@ class LeafQueryService final : public v1::Query::CallbackService {
                                            v1::QueryListInterfacesResponse* response) override;
 
  private:
-  grpc::Status RunLeafQuery(QuerySpec spec, bool progress, const RunReactor::Push& push,
+  grpc::Status RunLeafQuery(QuerySpec spec, bool progress, bool live,
+                            ClientCallCanceller* calls, const RunReactor::Push& push,
                             const std::atomic<bool>& cancelled) const;
+
+  // Adds the live rows to a query run as partial (`partial`: as the client
+  // asked), then finishes the rows as the client's query wants them.
+  void FoldLiveWindow(const LiveWindow& window, bool partial, QuerySpec* spec,
+                      QueryResult* result) const;
 
   godb::DbReader reader_;
   const host::HostIdentity identity_;

@@ -1,18 +1,14 @@
 #include "services/query/root_query_service.h"
 
-#include <thread>
-
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "lib/flow/flow_proto.h"
 #include "lib/godb/layout.h"
 #include "services/query/fan_out.h"
+#include "services/query/list_interfaces_fan_out.h"
 #include "services/query/run_reactor.h"
 
 namespace goprobe::query {
-namespace {
-
-}  // namespace
 
 grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
     grpc::CallbackServerContext* context, const v1::QueryRequest* request) {
@@ -32,13 +28,14 @@ grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
                                           ? absl::Milliseconds(request->host_timeout_ms())
                                           : options_.host_timeout;
   const bool progress = request->progress_interval_ms() != 0;
-  return new RunReactor([this, shared_spec, leaf_request, host_timeout, progress](
-                            const RunReactor::Push& push, const std::atomic<bool>& cancelled) {
+  auto calls = std::make_shared<ClientCallCanceller>();
+  auto produce = [this, shared_spec, leaf_request, host_timeout, progress, calls](
+                     const RunReactor::Push& push, const std::atomic<bool>& cancelled) {
     const absl::Time start = absl::Now();
-    const std::vector<std::string> leaves = peers_.Resolve();
+    const std::vector<Peer> leaves = peers_.Resolve();
     std::vector<LeafAnswer> answers = FanOutRun(
-        leaves, leaf_request, options_.peer_api_key, host_timeout, options_.max_concurrent,
-        &cancelled, [&](size_t done) {
+        &leaf_client_, leaves, leaf_request, host_timeout, options_.max_concurrent, calls.get(),
+        [&](size_t done) {
           if (!progress) return;
           v1::QueryResponse m;
           m.mutable_progress()->set_hosts_total(uint32_t(leaves.size()));
@@ -97,62 +94,26 @@ grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
     summary->set_resolution_seconds(uint32_t(shared_spec->resolution));
     push(std::move(summary_message));
     return grpc::Status::OK;
-  });
+  };
+  return new RunReactor(std::move(produce), std::move(calls));
 }
 
 grpc::ServerUnaryReactor* RootQueryService::ListInterfaces(
     grpc::CallbackServerContext* context, const v1::QueryListInterfacesRequest* request,
     v1::QueryListInterfacesResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (rpc::RefuseUnauthorized(auth_, context, reactor, "Query.ListInterfaces")) return reactor;
+  if (auth_ != nullptr) {
+    grpc::Status allowed = auth_->Check(*context, "Query.ListInterfaces");
+    if (!allowed.ok()) {
+      grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+      reactor->Finish(std::move(allowed));
+      return reactor;
+    }
+  }
   const absl::Duration host_timeout = request->host_timeout_ms() != 0
                                           ? absl::Milliseconds(request->host_timeout_ms())
                                           : options_.host_timeout;
-  // Waiting for the leaves must not hold a gRPC callback thread.
-  std::thread([this, reactor, request, response, host_timeout] {
-    const std::vector<std::string> leaves = peers_.Resolve();
-    std::vector<v1::QueryListInterfacesResponse> answers(leaves.size());
-    std::vector<grpc::Status> statuses(leaves.size());
-    std::vector<std::thread> pool;
-    for (size_t i = 0; i < leaves.size(); ++i) {
-      pool.emplace_back([&, i] {
-        auto stub =
-            v1::Query::NewStub(grpc::CreateChannel(leaves[i], grpc::InsecureChannelCredentials()));
-        grpc::ClientContext ctx;
-        rpc::AddApiKey(options_.peer_api_key, &ctx);
-        ctx.set_deadline(absl::ToChronoTime(absl::Now() + host_timeout));
-        statuses[i] = stub->ListInterfaces(&ctx, *request, &answers[i]);
-      });
-    }
-    for (std::thread& t : pool) t.join();
-    absl::flat_hash_set<uint64_t> hosts_seen;
-    for (size_t i = 0; i < leaves.size(); ++i) {
-      if (!statuses[i].ok()) {
-        v1::HostStatus* h = response->add_hosts();
-        h->set_address(leaves[i]);
-        h->set_code(statuses[i].error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
-                        ? v1::HostStatus::CODE_TIMEOUT
-                        : v1::HostStatus::CODE_ERROR);
-        h->set_message(statuses[i].error_message());
-        continue;
-      }
-      const uint64_t host_id = answers[i].hosts_size() ? answers[i].hosts(0).host_id() : 0;
-      if (!hosts_seen.insert(host_id).second) continue;
-      for (v1::HostStatus& h : *answers[i].mutable_hosts()) {
-        h.set_address(leaves[i]);
-        *response->add_hosts() = std::move(h);
-      }
-      for (v1::InterfaceSummary& s : *answers[i].mutable_interfaces()) {
-        *response->add_interfaces() = std::move(s);
-      }
-    }
-    std::sort(response->mutable_interfaces()->begin(), response->mutable_interfaces()->end(),
-              [](const v1::InterfaceSummary& a, const v1::InterfaceSummary& b) {
-                return std::tie(a.hostname(), a.iface()) < std::tie(b.hostname(), b.iface());
-              });
-    reactor->Finish(grpc::Status::OK);
-  }).detach();
-  return reactor;
+  return ListInterfacesFanOut::Start(&leaf_client_, peers_.Resolve(), *request, response,
+                                     host_timeout);
 }
 
 }  // namespace goprobe::query

@@ -7,13 +7,16 @@
 #include "lib/host/host_identity.h"
 #include "lib/query/query_proto.h"
 #include "lib/rpc/api_keys.h"
+#include "lib/rpc/tls.h"
 #include "proto/goprobe/v1/query.grpc.pb.h"
+#include "services/query/leaf_client.h"
 #include "services/query/peer_set.h"
 
 namespace goprobe::query {
 
 struct RootOptions {
   std::string peer_api_key;  // sent to the leaves
+  rpc::ClientChannelFactory peer_channels;  // plaintext unless configured with TLS
   absl::Duration host_timeout = absl::Seconds(30);  // unless the request sets one
   int max_concurrent = 32;   // leaves queried at once
   size_t rows_per_chunk = 1000;
@@ -37,7 +40,8 @@ class RootQueryService final : public v1::Query::CallbackService {
         identity_(std::move(identity)),
         auth_(auth),
         compile_condition_(std::move(compile_condition)),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        leaf_client_(options_.peer_channels, options_.peer_api_key) {}
 
   grpc::ServerWriteReactor<v1::QueryResponse>* Run(grpc::CallbackServerContext* context,
                                                    const v1::QueryRequest* request) override;
@@ -51,6 +55,7 @@ class RootQueryService final : public v1::Query::CallbackService {
   const rpc::ApiKeyAuthorizer* auth_;
   const ConditionCompiler compile_condition_;
   const RootOptions options_;
+  LeafClient leaf_client_;
 };
 
 }  // namespace goprobe::query

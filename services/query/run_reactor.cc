@@ -15,7 +15,8 @@ grpc::Status QueryStatusToGrpc(const absl::Status& s) {
   return grpc::Status(code, std::string(s.message()));
 }
 
-RunReactor::RunReactor(Producer produce) {
+RunReactor::RunReactor(Producer produce, std::shared_ptr<ClientCallCanceller> calls)
+    : calls_(std::move(calls)) {
   worker_ = std::thread([this, produce = std::move(produce)] {
     grpc::Status status =
         produce([this](v1::QueryResponse m) { Enqueue(std::move(m)); }, cancelled_);
@@ -43,13 +44,18 @@ void RunReactor::OnWriteDone(bool ok) {
   queue_.pop_front();
   writing_ = false;
   if (!ok) {
-    cancelled_ = true;  // the client is gone: stop the work
+    ClientGone();
     queue_.clear();
   } else if (!queue_.empty()) {
     writing_ = true;
     StartWrite(&queue_.front());
   }
   MaybeFinishLocked();
+}
+
+void RunReactor::ClientGone() {
+  cancelled_ = true;
+  if (calls_ != nullptr) calls_->CancelAll();
 }
 
 void RunReactor::MaybeFinishLocked() {

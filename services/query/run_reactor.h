@@ -4,6 +4,7 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
@@ -11,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "proto/goprobe/v1/query.pb.h"
+#include "services/query/client_call_canceller.h"
 
 namespace goprobe::query {
 
@@ -24,17 +26,21 @@ class RunReactor final : public grpc::ServerWriteReactor<v1::QueryResponse> {
   using Push = std::function<void(v1::QueryResponse)>;
   using Producer = std::function<grpc::Status(const Push& push, const std::atomic<bool>& cancelled)>;
 
-  explicit RunReactor(Producer produce);
+  // `calls` (may be null): outgoing calls made for this stream, cancelled
+  // the moment the client goes away.
+  explicit RunReactor(Producer produce, std::shared_ptr<ClientCallCanceller> calls = nullptr);
 
   void OnWriteDone(bool ok) override;
-  void OnCancel() override { cancelled_ = true; }
+  void OnCancel() override { ClientGone(); }
   void OnDone() override;
 
  private:
   void Enqueue(v1::QueryResponse message);
+  void ClientGone();
   void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::atomic<bool> cancelled_{false};
+  const std::shared_ptr<ClientCallCanceller> calls_;
   absl::Mutex mu_;
   std::deque<v1::QueryResponse> queue_ ABSL_GUARDED_BY(mu_);  // front() is being written
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
