@@ -18,6 +18,7 @@ namespace goprobe::ship {
 BatchShipper::BatchShipper(BatchSpool* spool, ShipperOptions options)
     : spool_(spool), options_(std::move(options)) {
   stats_.last_ack = absl::InfinitePast();
+  stats_.last_result_time = absl::InfinitePast();
 }
 
 BatchShipper::~BatchShipper() { Stop(); }
@@ -110,6 +111,10 @@ void BatchShipper::Run() {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
       stats_.last_error = ended.ok() ? "" : std::string(ended.message());
+      if (!ended.ok()) {
+        stats_.last_result = ShipperStats::Result::kError;
+        stats_.last_result_time = absl::Now();
+      }
     }
     if (ended.ok()) {
       backoff = options_.min_backoff;
@@ -139,6 +144,7 @@ absl::Status BatchShipper::RunStream() {
     if (stopping_) return absl::CancelledError("stopping");
     active_context_ = &context;
     ++stats_.streams;
+    stats_.connected = true;
   }
   auto stream = stub->Ingest(&context);
 
@@ -154,11 +160,21 @@ absl::Status BatchShipper::RunStream() {
       absl::Status removed = spool_->Remove(ack.sequence());
       {
         absl::MutexLock lock(&mu_);
-        stats_.last_ack = absl::Now();
+        stats_.last_ack = stats_.last_result_time = absl::Now();
+        stats_.last_acked_sequence = std::max(stats_.last_acked_sequence, ack.sequence());
         switch (ack.result()) {
-          case v1::IngestAck::RESULT_STORED: ++stats_.stored; break;
-          case v1::IngestAck::RESULT_DUPLICATE: ++stats_.duplicates; break;
-          default: ++stats_.rejected; break;
+          case v1::IngestAck::RESULT_STORED:
+            ++stats_.stored;
+            stats_.last_result = ShipperStats::Result::kOk;
+            break;
+          case v1::IngestAck::RESULT_DUPLICATE:
+            ++stats_.duplicates;
+            stats_.last_result = ShipperStats::Result::kOk;
+            break;
+          default:
+            ++stats_.rejected;
+            stats_.last_result = ShipperStats::Result::kRejected;
+            break;
         }
       }
       if (ack.result() == v1::IngestAck::RESULT_REJECTED) {
@@ -236,6 +252,7 @@ absl::Status BatchShipper::RunStream() {
   {
     absl::MutexLock lock(&mu_);
     active_context_ = nullptr;
+    stats_.connected = false;
   }
   if (!status.ok()) {
     result = absl::UnavailableError(

@@ -31,12 +31,20 @@ struct ShipperOptions {
 
 // What the shipper has done, for the probe's status and logs.
 struct ShipperStats {
+  // How the last shipping attempt ended: an acknowledgement (kOk for STORED
+  // or DUPLICATE, kRejected) or a stream that ended in error (kError).
+  enum class Result { kNone, kOk, kError, kRejected };
+
   uint64_t stored = 0;      // acknowledged as newly stored
   uint64_t duplicates = 0;  // acknowledged as already stored (a retry)
   uint64_t rejected = 0;    // refused by the store as invalid: dropped
   uint64_t streams = 0;     // Ingest streams opened
   absl::Time last_ack;      // InfinitePast until the first acknowledgement
   std::string last_error;   // why the last stream ended, empty if it ended cleanly
+  bool connected = false;   // an Ingest stream is open now
+  uint64_t last_acked_sequence = 0;  // spool sequence of the newest acknowledged batch
+  Result last_result = Result::kNone;
+  absl::Time last_result_time;  // InfinitePast until the first attempt ended
 };
 
 // Sends the batches of a BatchSpool to a gostore over Store.Ingest, oldest

@@ -138,6 +138,11 @@ TEST(BatchShipperTest, DeliversEverythingOnceThroughStoreRestarts) {
   EXPECT_GE(stats.stored + stats.duplicates, 40u);
   EXPECT_EQ(stats.rejected, 0u);
   EXPECT_GE(stats.streams, 2u);
+  EXPECT_EQ(stats.last_result, ShipperStats::Result::kOk);
+  EXPECT_GT(stats.last_result_time, absl::InfinitePast());
+  // Sequences are handed out from 1: the last of the 40 is the newest acked.
+  EXPECT_EQ(stats.last_acked_sequence, 40u);
+  EXPECT_EQ((*spool)->max_bytes(), uint64_t{1} << 30);
 }
 
 TEST(BatchShipperTest, RejectedBatchesLeaveTheSpool) {
@@ -156,6 +161,8 @@ TEST(BatchShipperTest, RejectedBatchesLeaveTheSpool) {
   ASSERT_TRUE(shipper.Start().ok());
   ASSERT_TRUE(shipper.WaitUntilDrained(absl::Seconds(20)));
   EXPECT_EQ(shipper.stats().rejected, 1u);
+  EXPECT_EQ(shipper.stats().last_result, ShipperStats::Result::kRejected);
+  EXPECT_EQ(shipper.stats().last_acked_sequence, 1u);
 }
 
 TEST(BatchShipperTest, StopKeepsUnsentBatchesSpooled) {
@@ -172,7 +179,11 @@ TEST(BatchShipperTest, StopKeepsUnsentBatchesSpooled) {
   EXPECT_FALSE(shipper.WaitUntilDrained(absl::Milliseconds(300)));
   shipper.Stop();
   EXPECT_EQ((*spool)->depth(), 1u);
-  EXPECT_FALSE(shipper.stats().last_error.empty());
+  const ShipperStats stats = shipper.stats();
+  EXPECT_FALSE(stats.last_error.empty());
+  EXPECT_EQ(stats.last_result, ShipperStats::Result::kError);
+  EXPECT_FALSE(stats.connected);
+  EXPECT_EQ(stats.last_acked_sequence, 0u);
 }
 
 class BatchShipperTlsTest : public ::testing::Test {

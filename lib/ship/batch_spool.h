@@ -53,6 +53,8 @@ class BatchSpool {
   uint64_t bytes() const;
   uint64_t dropped_batches() const;
   uint64_t corrupt_files() const;
+  // The bound on bytes() given to Open.
+  uint64_t max_bytes() const { return max_bytes_; }
 
  private:
   BatchSpool(std::string dir, uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {}
