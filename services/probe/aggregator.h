@@ -113,6 +113,13 @@ class Aggregator {
   // Closes the current window as the block at `block_time` (flushing first).
   ClosedWindow EndWindow(int64_t block_time);
 
+  // The current window so far (FlowTable::CurrentWindow), after completing
+  // pending updates; the window stays open.
+  FlowTable::WindowSoFar CurrentWindow(std::vector<flow::FlowRow>* rows) {
+    Flush();
+    return table_.CurrentWindow(rows);
+  }
+
   const WindowStats& current() const { return stats_; }
   size_t conversations() const { return table_.conversations(); }
 

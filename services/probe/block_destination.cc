@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<BlockDestination>> BlockDestination::OpenStore(
   if (!spool.ok()) return spool.status();
   auto d = std::unique_ptr<BlockDestination>(new BlockDestination);
   d->spool_ = std::move(*spool);
+  d->store_address_ = store.addr;
   if (d->spool_->depth() > 0) {
     spdlog::info("spool {}: {} batches from an earlier run to ship first", store.spool_dir,
                  d->spool_->depth());
@@ -67,6 +68,33 @@ absl::Status BlockDestination::Drain(absl::Duration timeout) {
                  stats.last_error.empty() ? "" : absl::StrCat(" (", stats.last_error, ")"));
   }
   return absl::OkStatus();
+}
+
+void BlockDestination::ExportMetrics(metrics::Registry* registry) const {
+  if (!ships()) return;
+  const BlockDestination* d = this;
+  registry->AddCallback("goprobe_spool_batches", "Batches spooled, not yet acknowledged.",
+                         metrics::Type::kGauge, [d] { return double(d->spool_depth()); });
+  registry->AddCallback("goprobe_spool_bytes", "Size of the spooled batches on disk.",
+                         metrics::Type::kGauge, [d] { return double(d->spool_bytes()); });
+  registry->AddCallback("goprobe_spool_dropped_batches_total",
+                         "Batches dropped, oldest first, because the spool was full.",
+                         metrics::Type::kCounter,
+                         [d] { return double(d->spool_dropped_batches()); });
+  registry->AddCallback("goprobe_batches_stored_total",
+                         "Batches the store acknowledged as newly stored.",
+                         metrics::Type::kCounter, [d] { return double(d->shipper_stats().stored); });
+  registry->AddCallback(
+      "goprobe_batches_duplicate_total",
+      "Batches the store acknowledged as already stored (a retry after a lost acknowledgement).",
+      metrics::Type::kCounter, [d] { return double(d->shipper_stats().duplicates); });
+  registry->AddCallback("goprobe_batches_rejected_total",
+                         "Batches the store refused as invalid; dropped from the spool.",
+                         metrics::Type::kCounter,
+                         [d] { return double(d->shipper_stats().rejected); });
+  registry->AddCallback("goprobe_store_connected", "1 while an Ingest stream to the store is open.",
+                         metrics::Type::kGauge,
+                         [d] { return d->shipper_stats().connected ? 1.0 : 0.0; });
 }
 
 }  // namespace goprobe::probe

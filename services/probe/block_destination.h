@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/host/host_identity.h"
+#include "lib/metrics/metrics.h"
 #include "lib/ship/batch_shipper.h"
 #include "lib/ship/batch_spool.h"
 #include "services/probe/block_sink.h"
@@ -33,11 +34,28 @@ class BlockDestination {
   absl::Status Drain(absl::Duration timeout);
 
   // Spool depth and shipping counters (zero for a goDB directory).
+  bool ships() const { return shipper_ != nullptr; }
+  const std::string& store_address() const { return store_address_; }
   size_t spool_depth() const { return spool_ ? spool_->depth() : 0; }
+  uint64_t spool_bytes() const { return spool_ ? spool_->bytes() : 0; }
+  uint64_t spool_capacity_bytes() const { return spool_ ? spool_->max_bytes() : 0; }
+  uint64_t spool_dropped_batches() const { return spool_ ? spool_->dropped_batches() : 0; }
+  // For a store, registers on `registry` (which this must outlive) the
+  // spool's and the shipper's figures, read at each scrape:
+  //   goprobe_spool_batches, goprobe_spool_bytes   waiting for the store's ack
+  //   goprobe_spool_dropped_batches_total          dropped, oldest first, the spool being full
+  //   goprobe_batches_stored_total                 acknowledged as newly stored
+  //   goprobe_batches_duplicate_total              acknowledged as already stored (a retry)
+  //   goprobe_batches_rejected_total               refused by the store as invalid: dropped
+  //   goprobe_store_connected                      1 while an Ingest stream is open
+  // Nothing for a goDB directory. Call at most once.
+  void ExportMetrics(metrics::Registry* registry) const;
+
   ship::ShipperStats shipper_stats() const { return shipper_ ? shipper_->stats() : ship::ShipperStats{}; }
 
  private:
   BlockDestination() = default;
+  std::string store_address_;
   std::unique_ptr<ship::BatchSpool> spool_;
   std::unique_ptr<ship::BatchShipper> shipper_;
   std::unique_ptr<BlockSink> sink_;

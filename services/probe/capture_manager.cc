@@ -28,11 +28,13 @@ CaptureManager::Changes CaptureManager::Apply(const std::vector<ResolvedInterfac
     }
     it = running_.erase(it);
   }
+  start_failures_.clear();
   for (const auto& [name, w] : want) {
     if (running_.count(name)) continue;
     absl::StatusOr<std::unique_ptr<CaptureHandle>> c = starter_(*w);
     if (!c.ok()) {
       changes.failed.push_back(c.status());
+      start_failures_[name] = c.status();
       continue;
     }
     running_[name] = Running{w->settings, std::move(*c)};
@@ -44,6 +46,18 @@ CaptureManager::Changes CaptureManager::Apply(const std::vector<ResolvedInterfac
 void CaptureManager::StopAll() {
   for (auto& [name, r] : running_) r.capture->Stop();
   running_.clear();
+  start_failures_.clear();
+}
+
+std::vector<CaptureManager::Entry> CaptureManager::Entries() const {
+  std::map<std::string, Entry> entries;
+  for (const auto& [name, r] : running_) {
+    entries[name] = Entry{name, r.capture.get(), r.capture->failure()};
+  }
+  for (const auto& [name, why] : start_failures_) entries[name] = Entry{name, nullptr, why};
+  std::vector<Entry> out;
+  for (auto& [name, e] : entries) out.push_back(std::move(e));
+  return out;
 }
 
 std::vector<std::string> CaptureManager::running() const {

@@ -42,6 +42,18 @@ class CaptureManager {
   void StopAll();
   std::vector<std::string> running() const;
 
+  // Every interface the last Apply wanted, sorted by name: its capture when
+  // one runs (null when it could not be started) and its state: OK while
+  // capturing, else why not (the capture's failure, or the start's error).
+  // The captures belong to the manager: use them on the controlling thread,
+  // before the next Apply or StopAll.
+  struct Entry {
+    std::string name;
+    CaptureHandle* capture = nullptr;
+    absl::Status status;
+  };
+  std::vector<Entry> Entries() const;
+
  private:
   struct Running {
     CaptureSettings settings;
@@ -49,6 +61,8 @@ class CaptureManager {
   };
   Starter starter_;
   std::map<std::string, Running> running_;
+  // Wanted but not started, with why; retried by every Apply.
+  std::map<std::string, absl::Status> start_failures_;
 };
 
 }  // namespace goprobe::probe

@@ -28,7 +28,12 @@ class FakeCapture : public CaptureHandle {
     if (!stopped_) ++log_->stops[name_];
     stopped_ = true;
   }
-  bool failed() const override { return failed_; }
+  absl::Status failure() const override {
+    return failed_ ? absl::UnavailableError("interface gone") : absl::OkStatus();
+  }
+  void Query(std::shared_ptr<CaptureQuery> query) override {
+    query->Answer(CaptureSnapshot{});
+  }
   bool failed_ = false;
 
  private:
@@ -56,6 +61,14 @@ TEST(CaptureManagerTest, ReloadTouchesOnlyWhatChanged) {
   ASSERT_EQ(c.failed.size(), 1u);
   EXPECT_EQ(c.failed[0].code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(m.running(), ElementsAre("eth0", "eth1", "eth2"));
+  std::vector<CaptureManager::Entry> entries = m.Entries();
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].name, "bad0");
+  EXPECT_EQ(entries[0].capture, nullptr);
+  EXPECT_EQ(entries[0].status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(entries[1].name, "eth0");
+  EXPECT_EQ(entries[1].capture, log.handles["eth0"]);
+  EXPECT_TRUE(entries[1].status.ok());
 
   // eth0 unchanged, eth1 changed, eth2 gone, eth3 new.
   c = m.Apply({Itf("eth0"), Itf("eth1", true), Itf("eth3")});
@@ -71,8 +84,13 @@ TEST(CaptureManagerTest, ReloadTouchesOnlyWhatChanged) {
   EXPECT_EQ(log.stops["eth2"], 1);
   EXPECT_THAT(m.running(), ElementsAre("eth0", "eth1", "eth3"));
 
-  // A capture that failed on its own is started again by the next Apply.
+  // bad0 is no longer wanted: no longer reported.
+  EXPECT_EQ(m.Entries().size(), 3u);
+
+  // A capture that failed on its own reports why, and is started again by
+  // the next Apply.
   log.handles["eth3"]->failed_ = true;
+  EXPECT_EQ(m.Entries()[2].status.code(), absl::StatusCode::kUnavailable);
   c = m.Apply({Itf("eth0"), Itf("eth1", true), Itf("eth3")});
   EXPECT_THAT(c.unchanged, ElementsAre("eth0", "eth1"));
   EXPECT_THAT(c.restarted, ElementsAre("eth3"));

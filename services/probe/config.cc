@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -13,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/godb/layout.h"
+#include "lib/metrics/http_exporter.h"
+#include "lib/rpc/grpc_server.h"
 
 namespace goprobe::probe {
 namespace {
@@ -82,6 +85,84 @@ class Parser {
     return absl::OkStatus();
   }
 
+  // "probe.yaml:12: api.listen": where a value came from, as rpc::Origins
+  // records it.
+  std::string Where(const YAML::Node& node, const std::string& path) const {
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() ? absl::StrCat(source_, ": ", path)
+                          : absl::StrCat(source_, ":", mark.line + 1, ": ", path);
+  }
+
+  // A string setting of the api or metrics section, checked by `check`.
+  absl::Status Text(const YAML::Node& node, const std::string& path, const std::string& origin_key,
+                    std::string* out, rpc::Origins* origins,
+                    const std::function<absl::Status(absl::string_view)>& check = nullptr) const {
+    absl::Status st = Get(node, path, "a string", out);
+    if (!st.ok()) return st;
+    if (check) {
+      st = check(*out);
+      if (!st.ok()) return Error(path, absl::StrCat(st.message(), " (got \"", *out, "\")"));
+    }
+    origins->Set(origin_key, Where(node, path));
+    return absl::OkStatus();
+  }
+
+  absl::Status Api(const YAML::Node& api, rpc::ServiceConfig* c) const {
+    if (api.IsNull()) return absl::OkStatus();
+    absl::Status st = Keys(api, "api", {"listen", "api_key_file", "tls", "limits"});
+    if (!st.ok()) return st;
+    if (const YAML::Node listen = api["listen"]) {
+      if (!listen.IsSequence() && !listen.IsScalar()) {
+        return Error("api.listen", "must be an address or a list of them");
+      }
+      std::vector<YAML::Node> items;
+      if (listen.IsScalar()) {
+        items.push_back(listen);
+      } else {
+        for (const YAML::Node& item : listen) items.push_back(item);
+      }
+      for (size_t i = 0; i < items.size(); ++i) {
+        std::string address;
+        const std::string path = absl::StrCat("api.listen[", i, "]");
+        st = Text(items[i], path, "listen", &address, &c->origins, rpc::ValidateListenAddress);
+        if (!st.ok()) return st;
+        c->listen.push_back(address);
+      }
+      c->origins.Set("listen", Where(listen, "api.listen"));
+    }
+    if (c->listen.empty()) return Error("api.listen", "give at least one address to serve on");
+    if (api["api_key_file"]) {
+      st = Text(api["api_key_file"], "api.api_key_file", "api_key_file", &c->api_key_file,
+                &c->origins);
+      if (!st.ok()) return st;
+    }
+    if (const YAML::Node tls = api["tls"]; tls && !tls.IsNull()) {
+      st = Keys(tls, "api.tls", {"cert_file", "key_file", "client_ca_file"});
+      if (!st.ok()) return st;
+      for (const auto& [key, field] :
+           {std::pair<const char*, std::string*>{"cert_file", &c->tls.cert_file},
+            {"key_file", &c->tls.key_file},
+            {"client_ca_file", &c->tls.client_ca_file}}) {
+        if (!tls[key]) continue;
+        st = Text(tls[key], absl::StrCat("api.tls.", key), absl::StrCat("tls.", key), field,
+                  &c->origins);
+        if (!st.ok()) return st;
+      }
+    }
+    if (const YAML::Node limits = api["limits"]; limits && !limits.IsNull()) {
+      st = Keys(limits, "api.limits", {"max_receive_message_bytes"});
+      if (!st.ok()) return st;
+      if (const YAML::Node max = limits["max_receive_message_bytes"]) {
+        std::string text;
+        const std::string path = "api.limits.max_receive_message_bytes";
+        st = Text(max, path, "limits.max_receive_message_bytes", &text, &c->origins,
+                  rpc::setters::Bytes(&c->max_receive_message_bytes, 4 << 20, int64_t{1} << 30));
+        if (!st.ok()) return st;
+      }
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<ProbeConfig> Parse(absl::string_view text) const {
     YAML::Node root;
     try {
@@ -92,7 +173,7 @@ class Parser {
     }
     if (!root.IsMap()) return Error("(top)", "must be a mapping");
     absl::Status st = Keys(root, "", {"db_path", "store", "host_id", "hostname", "interfaces",
-                                      "max_flows", "logging"});
+                                      "max_flows", "logging", "api", "metrics"});
     if (!st.ok()) return st;
     ProbeConfig c;
     if (bool(root["db_path"]) == bool(root["store"])) {
@@ -180,6 +261,29 @@ class Parser {
           return Error("logging.level", "must be trace, debug, info, warn, error or off");
         }
       }
+    }
+    if (root["api"]) {
+      st = Api(root["api"], &c.api);
+      if (!st.ok()) return st;
+    }
+    if (const YAML::Node metrics = root["metrics"]; metrics && !metrics.IsNull()) {
+      st = Keys(metrics, "metrics", {"listen"});
+      if (!st.ok()) return st;
+      if (metrics["listen"]) {
+        st = Text(metrics["listen"], "metrics.listen", "metrics.listen", &c.api.metrics_listen,
+                  &c.api.origins, [](absl::string_view v) {
+                    return v.empty() ? absl::OkStatus() : metrics::ValidateMetricsAddress(v);
+                  });
+        if (!st.ok()) return st;
+      }
+    }
+    c.api.host_id = c.host_id;
+    c.api.hostname = c.hostname;
+    c.api.logging.destination = c.logging.destination;
+    c.api.logging.level = c.logging.level;
+    if (!c.api.listen.empty()) {
+      st = c.api.Validate();  // a certificate with its key, ...
+      if (!st.ok()) return st;
     }
     const YAML::Node itfs = root["interfaces"];
     if (!itfs || !itfs.IsMap() || itfs.size() == 0) {

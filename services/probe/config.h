@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "lib/rpc/service_config.h"
 
 namespace goprobe::probe {
 
@@ -73,6 +74,12 @@ struct ProbeConfig {
   // Conversations tracked at once per interface.
   size_t max_flows = size_t{1} << 22;
   LoggingConfig logging;
+  // The control API (probe.proto) and the metrics endpoint, in gostore's
+  // terms: api.listen, api.api_key_file and api.tls.* become its listen,
+  // api_key_file and tls.*; metrics.listen its metrics_listen; host_id,
+  // hostname and logging are copied in. `api.origins` names the file's
+  // lines ("probe.yaml:12: api.tls.cert_file"). No listen address: no API.
+  rpc::ServiceConfig api;
 };
 
 // Parses the YAML text of a probe configuration:
@@ -99,6 +106,12 @@ struct ProbeConfig {
 //       disable: false
 //     /^veth/: {promisc: true}
 //   logging: {destination: console, level: info}
+//   api:                                      # optional: the Probe gRPC service
+//     listen: [unix:/run/goprobe/goprobe.sock, 127.0.0.1:8146]
+//     api_key_file: /etc/goprobe/goprobe.keys  # optional
+//     tls: {cert_file: ..., key_file: ..., client_ca_file: ...}  # optional
+//     limits: {max_receive_message_bytes: 8MiB}                  # optional
+//   metrics: {listen: 127.0.0.1:9102}        # optional: Prometheus /metrics
 //
 // Unknown keys are refused (a typo must not silently do nothing). Errors are
 // InvalidArgument naming `source` (the file), the key path and the reason.

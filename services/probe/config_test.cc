@@ -166,5 +166,64 @@ TEST(ConfigTest, ResolveInterfaces) {
   EXPECT_EQ(got[3].settings, promisc);
 }
 
+TEST(ConfigTest, ApiSectionBecomesServiceSettings) {
+  absl::StatusOr<ProbeConfig> c = ParseProbeConfig(R"(db_path: /db
+host_id: 42
+interfaces: {eth0: {}}
+logging: {level: debug}
+api:
+  listen:
+    - unix:/run/goprobe/goprobe.sock
+    - 127.0.0.1:8146
+  api_key_file: /etc/goprobe/goprobe.keys
+  tls:
+    cert_file: /tls/probe.pem
+    key_file: /tls/probe.key
+  limits: {max_receive_message_bytes: 16MiB}
+metrics:
+  listen: 127.0.0.1:9102
+)",
+                                                   "probe.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->api.listen,
+              ::testing::ElementsAre("unix:/run/goprobe/goprobe.sock", "127.0.0.1:8146"));
+  EXPECT_EQ(c->api.api_key_file, "/etc/goprobe/goprobe.keys");
+  EXPECT_EQ(c->api.tls.cert_file, "/tls/probe.pem");
+  EXPECT_EQ(c->api.tls.key_file, "/tls/probe.key");
+  EXPECT_EQ(c->api.max_receive_message_bytes, 16 << 20);
+  EXPECT_EQ(c->api.metrics_listen, "127.0.0.1:9102");
+  EXPECT_EQ(c->api.host_id, 42u);
+  EXPECT_EQ(c->api.logging.level, "debug");
+  // Messages about a setting name the file's line and the probe's key.
+  EXPECT_EQ(c->api.origins.Describe("tls.key_file"), "probe.yaml:12: api.tls.key_file");
+  EXPECT_EQ(c->api.origins.Describe("metrics.listen"), "probe.yaml:15: metrics.listen");
+}
+
+TEST(ConfigTest, NoApiSectionServesNothing) {
+  absl::StatusOr<ProbeConfig> c = ParseProbeConfig("db_path: /db\ninterfaces: {eth0: {}}\n", "p.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->api.listen.empty());
+  EXPECT_TRUE(c->api.metrics_listen.empty());
+}
+
+TEST(ConfigTest, BadApiSettingsNameFileAndKey) {
+  const auto error = [](const std::string& yaml) {
+    return std::string(
+        ParseProbeConfig("db_path: /db\ninterfaces: {eth0: {}}\n" + yaml, "p.yaml").status().message());
+  };
+  EXPECT_THAT(error("api: {listen: localhost}\n"),
+              ::testing::AllOf(HasSubstr("p.yaml"), HasSubstr("api.listen[0]"),
+                               HasSubstr("localhost")));
+  EXPECT_THAT(error("api: {api_key_file: /k}\n"),
+              ::testing::AllOf(HasSubstr("p.yaml: api.listen"), HasSubstr("at least one")));
+  EXPECT_THAT(error("api: {listen: 127.0.0.1:1, tls: {cert_file: /c}}\n"),
+              ::testing::AllOf(HasSubstr("p.yaml:3: api.tls.cert_file"), HasSubstr("key")));
+  EXPECT_THAT(error("api: {listen: 127.0.0.1:1, tsl: {}}\n"),
+              ::testing::AllOf(HasSubstr("api.tsl"), HasSubstr("unknown key")));
+  EXPECT_THAT(error("api: {listen: 127.0.0.1:1, limits: {max_receive_message_bytes: 1KiB}}\n"),
+              HasSubstr("api.limits.max_receive_message_bytes"));
+  EXPECT_THAT(error("metrics: {listen: nowhere}\n"), HasSubstr("metrics.listen"));
+}
+
 }  // namespace
 }  // namespace goprobe::probe

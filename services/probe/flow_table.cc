@@ -262,6 +262,22 @@ class FlowTable::Family {
     }
   }
 
+  // Capture-thread side: the conversations counted in `parity`'s counters,
+  // left as they are. The current window's parity holds only this window's
+  // counts: the previous window with that parity was drained (zeroed)
+  // before this one began.
+  void ReadCurrent(int parity, std::vector<flow::FlowRow>* rows,
+                   FlowTable::WindowSoFar* so_far) const {
+    const ChunkedArray<flow::Counters>& counters = counters_[parity];
+    for (size_t n = 0; n < size_; ++n) {
+      const flow::Counters& c = counters[n];
+      if (c.pkts_rcvd == 0 && c.pkts_sent == 0) continue;
+      so_far->traffic += c;
+      ++so_far->conversations;
+      if (rows != nullptr) rows->push_back(flow::FlowRow{conv_[n].key.ToFlowKey(), c});
+    }
+  }
+
   size_t size() const { return size_; }
   size_t live() const { return live_; }
 
@@ -320,6 +336,14 @@ FlowTable::~FlowTable() {
 }
 
 size_t FlowTable::conversations() const { return v4_->live() + v6_->live(); }
+
+FlowTable::WindowSoFar FlowTable::CurrentWindow(std::vector<flow::FlowRow>* rows) const {
+  WindowSoFar so_far;
+  const int parity = static_cast<int>(epoch_ & 1);
+  v4_->ReadCurrent(parity, rows, &so_far);
+  v6_->ReadCurrent(parity, rows, &so_far);
+  return so_far;
+}
 
 bool FlowTable::HaveRoom() { return v4_->live() + v6_->live() < options_.max_flows; }
 

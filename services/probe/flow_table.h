@@ -81,6 +81,17 @@ class FlowTable {
   // is in the returned snapshot.
   std::unique_ptr<WindowSnapshot> EndWindow();
 
+  // The current window so far, without closing it: appends its flows to
+  // *rows when `rows` is not null (one per conversation, unsorted: use
+  // SortAndMergeRows), and returns the sum of their counters and how many
+  // conversations have packets in it. Capture thread only; reads the table
+  // in O(conversations), allocating only what *rows grows by.
+  struct WindowSoFar {
+    flow::Counters traffic;
+    size_t conversations = 0;
+  };
+  WindowSoFar CurrentWindow(std::vector<flow::FlowRow>* rows) const;
+
   // Conversations held now (including idle ones not yet reclaimed).
   size_t conversations() const;
   const FlowTableOptions& options() const { return options_; }

@@ -122,9 +122,9 @@ absl::StatusOr<SystemInterfaces> ListSystemInterfaces() {
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<LiveCapture>> LiveCapture::Start(const ResolvedInterface& itf,
-                                                                AggregatorOptions options,
-                                                                WindowSink sink) {
+absl::StatusOr<std::unique_ptr<LiveCapture>> LiveCapture::Start(
+    const ResolvedInterface& itf, AggregatorOptions options, WindowSink sink,
+    std::optional<ProbeMetrics::Interface> metrics) {
   const CaptureSettings& s = itf.settings;
   absl::StatusOr<pcap_t*> plain = OpenHandle(itf.name, s);
   if (!plain.ok()) return plain.status();
@@ -149,7 +149,9 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> LiveCapture::Start(const ResolvedIn
   c->have_mac_ = have_mac;
   c->cooked_ = *link_type == LinkType::kLinuxSll || *link_type == LinkType::kLinuxSll2;
   c->mac_ = mac;
-  c->window_end_ = WindowEnd(NowSeconds());
+  c->metrics_ = metrics;
+  c->started_at_ = NowSeconds();
+  c->window_end_ = WindowEnd(c->started_at_);
   c->thread_ = std::thread([p = c.get()] { p->Run(); });
   spdlog::info("interface {}: capturing ({}{}, snaplen {}, buffer {} bytes{}{})", itf.name,
                LinkTypeName(*link_type), c->knows_direction() ? ", direction known" : "", s.snaplen,
@@ -173,6 +175,36 @@ LiveCapture::~LiveCapture() {
 void LiveCapture::Stop() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
+}
+
+void LiveCapture::Query(std::shared_ptr<CaptureQuery> query) { queries_.Post(std::move(query)); }
+
+absl::StatusOr<CaptureSnapshot> LiveCapture::Answer(const CaptureQuery& query) {
+  CaptureSnapshot s;
+  s.taken = absl::Now();
+  s.capture_started_at = started_at_;
+  const FlowTable::WindowSoFar so_far =
+      aggregator_.CurrentWindow(query.with_rows() ? &s.rows : nullptr);
+  if (query.with_rows()) SortAndMergeRows(&s.rows);
+  s.window = aggregator_.current();
+  s.total = total_;
+  s.total += s.window;
+  s.traffic = so_far.traffic;
+  s.active_flows = so_far.conversations;
+  s.window_block_time = window_end_;
+  s.last_block_time = last_block_time_;
+  return s;
+}
+
+void LiveCapture::ServeQueries() {
+  queries_.Serve([this](const CaptureQuery& q) { return Answer(q); });
+}
+
+void LiveCapture::PublishMetrics() {
+  if (!metrics_.has_value()) return;
+  WindowStats total = total_;
+  total += aggregator_.current();
+  published_.Publish(total, aggregator_.conversations(), *metrics_);
 }
 
 absl::Status LiveCapture::failure() const {
@@ -214,7 +246,10 @@ void LiveCapture::AddDrops() {
 void LiveCapture::Emit(ClosedWindow w) {
   // A window that saw nothing at all is not worth a block.
   const WindowStats& s = w.stats;
+  total_ += s;
   if (s.packets == 0 && s.dropped_kernel == 0 && s.dropped_iface == 0) return;
+  last_block_time_ = w.block_time;
+  if (metrics_.has_value()) metrics_->blocks->Increment();
   sink_(name_, std::move(w));
 }
 
@@ -233,6 +268,8 @@ void LiveCapture::Drain(bool to_the_end) {
           reinterpret_cast<LiveCapture*>(user)->OnPacket(ph, data);
         },
         reinterpret_cast<unsigned char*>(this));
+    // Between two reads: a consistent point to answer queries at.
+    if (queries_.pending()) ServeQueries();
   } while (n == kBatch && (to_the_end || !stop_.load(std::memory_order_relaxed)));
   if (n == PCAP_ERROR) Fail(pcap_geterr(handle_));
 }
@@ -251,6 +288,7 @@ void LiveCapture::Run() {
     aggregator_.Flush();
     const int64_t now = NowSeconds();
     if (now >= window_end_) Rotate(now);
+    PublishMetrics();
   }
   if (failure().ok()) {
     // Packets that arrived before Stop() sit in a block the kernel hands
@@ -264,6 +302,11 @@ void LiveCapture::Run() {
   int64_t t = EarlyFlushTime(NowSeconds(), window_end_);
   if (t >= window_end_) t = window_end_ - 1;
   Emit(aggregator_.EndWindow(t));
+  PublishMetrics();
+  // Whoever still asks learns the capture is over, not a stale window.
+  queries_.Close(failure().ok() ? absl::UnavailableError(absl::StrCat("interface ", name_,
+                                                                      ": capture stopped"))
+                                : failure());
   spdlog::info("interface {}: stopped", name_);
 }
 

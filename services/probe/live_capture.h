@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,7 +15,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "services/probe/aggregator.h"
+#include "services/probe/capture_query.h"
 #include "services/probe/config.h"
+#include "services/probe/probe_metrics.h"
 
 struct pcap;
 struct pcap_pkthdr;
@@ -33,14 +36,20 @@ absl::StatusOr<SystemInterfaces> ListSystemInterfaces();
 // long (hand the window to a writer thread).
 using WindowSink = std::function<void(const std::string& iface, ClosedWindow window)>;
 
-// Something the CaptureManager can stop: a running capture of one interface.
+// Something the CaptureManager can stop and ask: a running capture of one
+// interface.
 class CaptureHandle {
  public:
   virtual ~CaptureHandle() = default;
   // Ends the capture; its current window goes out as a final block.
   virtual void Stop() = 0;
-  // Whether the capture ended on its own (the interface went away, ...).
-  virtual bool failed() const = 0;
+  // Why the capture ended on its own (the interface went away, ...), or OK.
+  virtual absl::Status failure() const = 0;
+  bool failed() const { return !failure().ok(); }
+  // Hands `query` to the capture thread, which answers it with a consistent
+  // snapshot of its state (capture_query.h); a capture that has ended
+  // answers at once with why. Any thread; does not wait.
+  virtual void Query(std::shared_ptr<CaptureQuery> query) = 0;
 };
 
 // Captures one interface with libpcap on a thread of its own, with its own
@@ -63,22 +72,29 @@ class CaptureHandle {
 // whole seconds, kept below the window's aligned end so that a capture
 // restarted for the same interface within the window can still write its
 // aligned block. Kernel drops (pcap_stats) go into each window's statistics.
+//
+// Queries (Query) are answered on the capture thread between two reads of
+// the kernel's ring (after at most 4096 packets, or the 100 ms poll timeout
+// when idle), so the flow table stays single-writer and the packet path
+// gains nothing; an answer is consistent: every packet read so far is in
+// it, none after.
 class LiveCapture : public CaptureHandle {
  public:
   // Opens and activates the capture and starts its thread. Errors name the
   // interface: no such device, permission (needs CAP_NET_RAW), bad filter.
-  static absl::StatusOr<std::unique_ptr<LiveCapture>> Start(const ResolvedInterface& itf,
-                                                            AggregatorOptions options,
-                                                            WindowSink sink);
+  // With `metrics` (may be null), the capture thread publishes its counters
+  // there once per read loop.
+  static absl::StatusOr<std::unique_ptr<LiveCapture>> Start(
+      const ResolvedInterface& itf, AggregatorOptions options, WindowSink sink,
+      std::optional<ProbeMetrics::Interface> metrics = std::nullopt);
   ~LiveCapture() override;
   void Stop() override;
+  void Query(std::shared_ptr<CaptureQuery> query) override;
 
   const std::string& name() const { return name_; }
   // Whether the capture tells sent from received.
   bool knows_direction() const { return have_mac_ || cooked_; }
-  // Why the capture ended on its own (interface gone, ...), or OK.
-  absl::Status failure() const;
-  bool failed() const override { return !failure().ok(); }
+  absl::Status failure() const override;
 
  private:
   LiveCapture(std::string name, ::pcap* handle, LinkType link_type, AggregatorOptions options,
@@ -92,6 +108,10 @@ class LiveCapture : public CaptureHandle {
   void Emit(ClosedWindow w);
   void AddDrops();
   void Fail(const std::string& why);
+  // Capture thread: answers waiting queries, publishes metrics.
+  void ServeQueries();
+  absl::StatusOr<CaptureSnapshot> Answer(const CaptureQuery& query);
+  void PublishMetrics();
 
   std::string name_;
   ::pcap* handle_;
@@ -103,6 +123,13 @@ class LiveCapture : public CaptureHandle {
   WindowSink sink_;
   Aggregator aggregator_;
   int64_t window_end_ = 0;
+  // Capture thread only.
+  int64_t started_at_ = 0;
+  int64_t last_block_time_ = 0;
+  WindowStats total_;  // closed windows since the start
+  std::optional<ProbeMetrics::Interface> metrics_;
+  PublishedCounts published_;
+  QueryMailbox queries_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   mutable absl::Mutex mu_;

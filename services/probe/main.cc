@@ -1,10 +1,13 @@
 // goprobe: the capturing probe.
 //
-// Live:    goprobe --config FILE
+// Live:    goprobe --config FILE [--listen ADDR ...] [flags]
 //   captures the configured interfaces (one thread each) into five-minute
 //   blocks on the wall clock, written to the goDB at the configuration's
-//   db_path. SIGHUP reloads the interface section (only changed interfaces
-//   restart); SIGTERM/SIGINT write every interface's current window and exit.
+//   db_path or shipped to its store. SIGHUP (or Probe.ReloadConfig) reloads
+//   the interface section (only changed interfaces restart); SIGTERM/SIGINT
+//   write every interface's current window and exit. With api.listen (or
+//   --listen), the Probe gRPC service (status, reload, live flows) runs
+//   beside the capture, with health, reflection and metrics as gostore's.
 //
 // Offline: goprobe --pcap FILE [--pcap FILE ...] --iface NAME --db DIR
 //   reads capture files into the goDB at DIR as interface NAME, using packet
@@ -19,6 +22,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,12 +31,25 @@
 #include "services/probe/block_destination.h"
 #include "services/probe/block_sink.h"
 #include "services/probe/block_writer.h"
+#include "lib/metrics/http_exporter.h"
+#include "lib/metrics/metrics.h"
+#include "lib/rpc/logging.h"
+#include "lib/rpc/service_config.h"
 #include "services/probe/capture_manager.h"
 #include "services/probe/config.h"
+#include "services/probe/control_loop.h"
 #include "services/probe/live_capture.h"
-#include "services/probe/logging.h"
+#include "services/probe/live_flags.h"
+#include "services/probe/live_probe.h"
 #include "services/probe/offline.h"
+#include "services/probe/probe_metrics.h"
+#include "services/probe/probe_service.h"
 #include "spdlog/spdlog.h"
+
+// The version GetStatus reports; the build may stamp it.
+#ifndef GOPROBE_VERSION
+#define GOPROBE_VERSION "dev"
+#endif
 
 namespace goprobe::probe {
 namespace {
@@ -77,113 +94,121 @@ int RunOfflineCommand(const OfflineOptions& options, const ProbeConfig& config,
   return 0;
 }
 
-absl::StatusOr<std::vector<ResolvedInterface>> Resolve(const ProbeConfig& config) {
-  absl::StatusOr<SystemInterfaces> sys = ListSystemInterfaces();
-  if (!sys.ok()) return sys.status();
-  return ResolveInterfaces(config.interfaces, sys->all, sys->up_non_loopback);
-}
-
-void Report(const CaptureManager::Changes& c) {
-  if (!c.started.empty()) spdlog::info("started: {}", absl::StrJoin(c.started, ", "));
-  if (!c.restarted.empty()) spdlog::info("restarted: {}", absl::StrJoin(c.restarted, ", "));
-  if (!c.stopped.empty()) spdlog::info("stopped: {}", absl::StrJoin(c.stopped, ", "));
-  for (const absl::Status& s : c.failed) spdlog::error("{}", std::string(s.message()));
-}
-
-int RunLive(const std::string& config_path) {
+int RunLive(const std::string& config_path, const LiveFlags& flags) {
+  // Signals go to the control loop's signalfd, never to a capture thread:
+  // block them before any thread starts.
+  absl::StatusOr<std::unique_ptr<ControlLoop>> loop = ControlLoop::Create({SIGINT, SIGTERM, SIGHUP});
+  if (!loop.ok()) {
+    std::fprintf(stderr, "goprobe: %s\n", std::string(loop.status().message()).c_str());
+    return 1;
+  }
   absl::StatusOr<ProbeConfig> config = LoadProbeConfig(config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "goprobe: %s\n", std::string(config.status().message()).c_str());
-    return 1;
-  }
-  absl::Status s = SetUpLogging(config->logging);
+  absl::Status s = config.ok() ? flags.ApplyTo(&*config) : config.status();
   if (!s.ok()) {
-    std::fprintf(stderr, "goprobe: %s: %s\n", config_path.c_str(), std::string(s.message()).c_str());
-    return 1;
+    std::fprintf(stderr, "goprobe: %s\n", std::string(s.message()).c_str());
+    return 2;
   }
-  // Signals are taken by sigwait below, never by a capture thread: block
-  // them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+  const rpc::ServiceConfig& api = config->api;
+  // With the API on, the service start-up of lib/rpc loads keys, TLS and the
+  // identity and sets up logging; without it, logging alone.
+  std::unique_ptr<rpc::ServiceRuntime> runtime;
+  if (!api.listen.empty()) {
+    absl::StatusOr<std::unique_ptr<rpc::ServiceRuntime>> r =
+        rpc::ServiceRuntime::Prepare("goprobe", api);
+    if (!r.ok()) return api.FailStartup("goprobe", r.status(), 2);
+    runtime = std::move(*r);
+  } else {
+    s = rpc::SetUpLogging("goprobe", api.logging);
+    if (!s.ok()) return api.FailStartup("goprobe", s, 2);
+  }
   absl::StatusOr<std::unique_ptr<BlockDestination>> destination =
-      OpenDestination(*config, "/etc/machine-id");
-  if (!destination.ok()) {
-    spdlog::critical("{}", std::string(destination.status().message()));
-    return 1;
+      OpenDestination(*config, api.machine_id_file);
+  if (!destination.ok()) return api.FailStartup("goprobe", destination.status(), 1);
+
+  // Metrics: on the API's registry, or served alone when only metrics.listen
+  // is configured.
+  metrics::Registry own_registry;
+  metrics::Registry* registry = runtime ? runtime->registry() : nullptr;
+  std::unique_ptr<metrics::HttpExporter> own_exporter;
+  if (registry == nullptr && !api.metrics_listen.empty()) {
+    registry = &own_registry;
+    metrics::AddProcessMetrics(registry);
   }
+  std::optional<ProbeMetrics> probe_metrics;
+  if (registry != nullptr) {
+    probe_metrics.emplace(registry);
+    (*destination)->ExportMetrics(registry);
+  }
+
   BlockWriter writer((*destination)->sink());
   AggregatorOptions agg;
   agg.table.max_flows = config->max_flows;
-  CaptureManager manager([&writer, &agg](const ResolvedInterface& itf)
-                             -> absl::StatusOr<std::unique_ptr<CaptureHandle>> {
-    absl::StatusOr<std::unique_ptr<LiveCapture>> c = LiveCapture::Start(
-        itf, agg, [&writer](const std::string& iface, ClosedWindow w) {
-          writer.Submit(iface, std::move(w));
-        });
-    if (!c.ok()) return c.status();
-    return std::unique_ptr<CaptureHandle>(std::move(*c));
-  });
-  absl::StatusOr<std::vector<ResolvedInterface>> wanted = Resolve(*config);
-  if (!wanted.ok()) {
-    spdlog::critical("{}", std::string(wanted.status().message()));
+  ProbeMetrics* pm = probe_metrics ? &*probe_metrics : nullptr;
+  LiveProbe probe(config_path, *config, loop->get(),
+                  [&writer, &agg, pm](const ResolvedInterface& itf)
+                      -> absl::StatusOr<std::unique_ptr<CaptureHandle>> {
+                    absl::StatusOr<std::unique_ptr<LiveCapture>> c = LiveCapture::Start(
+                        itf, agg,
+                        [&writer](const std::string& iface, ClosedWindow w) {
+                          writer.Submit(iface, std::move(w));
+                        },
+                        pm ? std::optional(pm->ForInterface(itf.name)) : std::nullopt);
+                    if (!c.ok()) return c.status();
+                    return std::unique_ptr<CaptureHandle>(std::move(*c));
+                  });
+  s = probe.Start();
+  if (!s.ok() || probe.running().empty()) {
+    spdlog::critical("{}: {}", config_path,
+                     s.ok() ? "no interface could be captured" : std::string(s.message()));
     return 1;
   }
-  Report(manager.Apply(*wanted));
-  if (manager.running().empty()) {
-    spdlog::critical("{}: no interface could be captured", config_path);
-    return 1;
+
+  std::optional<ProbeService> service;
+  if (runtime) {
+    host::HostIdentity identity = runtime->identity();
+    service.emplace(&probe,
+                    ProbeService::Info{std::move(identity), GOPROBE_VERSION,
+                                       absl::ToUnixSeconds(absl::Now())},
+                    destination->get(), runtime->auth());
+    s = runtime->Serve({&*service});
+    if (!s.ok()) {
+      spdlog::critical("{}", std::string(s.message()));
+      probe.StopAll();
+      return 1;
+    }
+  } else if (!api.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::HttpExporter>> e =
+        metrics::HttpExporter::Start(api.metrics_listen, registry);
+    if (!e.ok()) {
+      spdlog::critical("{}: {}", api.origins.Describe("metrics.listen"),
+                       std::string(e.status().message()));
+      probe.StopAll();
+      return 1;
+    }
+    own_exporter = std::move(*e);
+    spdlog::info("goprobe: metrics on {} (port {}) at /metrics", api.metrics_listen,
+                 own_exporter->port());
   }
-  const std::string db_path = config->db_path;
+
   // Every 30 s without a signal: interfaces that appeared match patterns and
   // "any", and captures that failed (an interface gone and back) restart.
-  const struct timespec rescan = {30, 0};
   for (;;) {
-    const int sig = sigtimedwait(&signals, nullptr, &rescan);
-    if (sig < 0) {
-      if (errno != EAGAIN) continue;  // EINTR
-      wanted = Resolve(*config);
-      if (wanted.ok()) Report(manager.Apply(*wanted));
-      continue;
+    const int sig = (*loop)->Wait(absl::Seconds(30));
+    if (sig == 0) {
+      probe.Rescan();
+    } else if (sig == SIGHUP) {
+      (void)probe.ReloadNow();
+    } else {
+      spdlog::info("signal {}: writing the current windows and stopping", sig);
+      break;
     }
-    if (sig == SIGHUP) {
-      absl::StatusOr<ProbeConfig> next = LoadProbeConfig(config_path);
-      if (!next.ok()) {
-        spdlog::error("reload refused, keeping the running configuration: {}",
-                      std::string(next.status().message()));
-        continue;
-      }
-      if (next->db_path != db_path || next->max_flows != config->max_flows ||
-          bool(next->store) != bool(config->store) ||
-          (next->store && (next->store->addr != config->store->addr ||
-                           next->store->tls.enabled != config->store->tls.enabled ||
-                           next->store->tls.ca_file != config->store->tls.ca_file ||
-                           next->store->tls.cert_file != config->store->tls.cert_file ||
-                           next->store->tls.key_file != config->store->tls.key_file ||
-                           next->store->tls.server_name != config->store->tls.server_name))) {
-        // The files named stay watched: a certificate renewed in place is
-        // picked up before the next stream without a restart.
-        spdlog::warn("reload: db_path, store and max_flows take effect at the next start");
-      }
-      wanted = Resolve(*next);
-      if (!wanted.ok()) {
-        spdlog::error("reload: {}", std::string(wanted.status().message()));
-        continue;
-      }
-      spdlog::info("reloading {}", config_path);
-      Report(manager.Apply(*wanted));
-      // Only the interface section takes effect without a restart.
-      config->interfaces = std::move(next->interfaces);
-      continue;
-    }
-    spdlog::info("signal {}: writing the current windows and stopping", sig);
-    break;
   }
-  manager.StopAll();
+  // API calls still waiting for the loop are answered "stopping" from here on.
+  (*loop)->Close();
+  if (runtime) runtime->Shutdown(absl::Seconds(5));
+  service.reset();
+  own_exporter.reset();
+  probe.StopAll();
   writer.Close();
   spdlog::info("{} blocks written, {} lost", writer.written(), writer.failed());
   if ((*destination)->spool_depth() > 0) {
@@ -203,7 +228,9 @@ int main(int argc, char** argv) {
   goprobe::probe::OfflineOptions options;
   goprobe::probe::ProbeConfig offline;
   goprobe::probe::StoreConfig store;
-  std::string config, machine_id = "/etc/machine-id";
+  goprobe::probe::LiveFlags live;
+  std::string config;
+  std::string& machine_id = live.machine_id_file;
   double ship_timeout_s = 0;
   size_t max_flows = options.aggregator.table.max_flows;
   auto* config_opt = app.add_option("--config", config, "YAML configuration: capture live");
@@ -250,10 +277,14 @@ int main(int argc, char** argv) {
   app.add_option("--ship-timeout", ship_timeout_s,
                  "offline, with --store: seconds to wait for acknowledgements (0: no limit)")
       ->needs(store_opt);
-  app.add_option("--host-id", offline.host_id, "offline: this host's id in shipped batches");
-  app.add_option("--hostname", offline.hostname, "offline: this host's name in shipped batches");
-  app.add_option("--machine-id-file", machine_id, "where the host id comes from")
-      ->capture_default_str();
+  live.host_id_flag = app.add_option("--host-id", offline.host_id,
+                                     "this host's id in batches (live: overrides host_id)");
+  live.hostname_flag = app.add_option("--hostname", offline.hostname,
+                                      "this host's name in batches (live: overrides hostname)");
+  live.machine_id_flag =
+      app.add_option("--machine-id-file", machine_id, "where the host id comes from")
+          ->capture_default_str();
+  live.Register(&app, config_opt);
   app.add_option("--max-flows", max_flows,
                  "offline: conversations tracked at once; packets of further ones are counted "
                  "as untracked")
@@ -263,7 +294,11 @@ int main(int argc, char** argv) {
                "offline: accept capture files cut short (report them, exit 0)")
       ->needs(pcap_opt);
   CLI11_PARSE(app, argc, argv);
-  if (!config.empty()) return goprobe::probe::RunLive(config);
+  if (!config.empty()) {
+    live.host_id = offline.host_id;
+    live.hostname = offline.hostname;
+    return goprobe::probe::RunLive(config, live);
+  }
   if (options.files.empty() || options.iface.empty() ||
       (offline.db_path.empty() && store.addr.empty())) {
     std::fprintf(stderr,
