@@ -2,6 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/harness/subprocess.h"
 
 namespace goprobe::probe {
 namespace {
@@ -223,6 +224,20 @@ TEST(ConfigTest, BadApiSettingsNameFileAndKey) {
   EXPECT_THAT(error("api: {listen: 127.0.0.1:1, limits: {max_receive_message_bytes: 1KiB}}\n"),
               HasSubstr("api.limits.max_receive_message_bytes"));
   EXPECT_THAT(error("metrics: {listen: nowhere}\n"), HasSubstr("metrics.listen"));
+}
+
+TEST(ConfigTest, DeployedExampleLoads) {
+  absl::StatusOr<ProbeConfig> c =
+      LoadProbeConfig(goprobe::testing::Runfile("deploy/config/goprobe.yaml"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_TRUE(c->store.has_value());
+  EXPECT_EQ(c->store->addr, "unix:/run/goprobe/gostore.sock");
+  EXPECT_THAT(c->api.listen,
+              ::testing::ElementsAre("unix:/run/goprobe/goprobe.sock", "127.0.0.1:8146"));
+  EXPECT_EQ(c->api.metrics_listen, "127.0.0.1:9102");
+  EXPECT_EQ(c->api.max_receive_message_bytes, 8 << 20);
+  ASSERT_EQ(c->interfaces.size(), 1u);
+  EXPECT_EQ(c->interfaces[0].settings.bpf_filter, "not arp");
 }
 
 }  // namespace
