@@ -21,13 +21,13 @@ There is no API server here, so `kubectl apply --dry-run=client` cannot run
   k8s_manifests_test.py K8S_DIR GOSTORE GOQUERYD
 """
 import os
-import re
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import yaml
+
+from service_config_check import ConfigChecker
 
 K8S_DIR, GOSTORE, GOQUERYD = (os.path.realpath(a) for a in sys.argv[1:4])
 failures = []
@@ -179,42 +179,23 @@ def main():
 
 def check_configs(cm, secret):
     """The real binaries load the ConfigMap's files, paths moved to a temp dir."""
-    tmp = tempfile.mkdtemp(prefix="k8s-config.")
+    keys = "/etc/goprobe-cpp/keys/api.keys"
+    checker = ConfigChecker([keys], ["/var/lib/goprobe", "/run/goprobe"])
     try:
-        keys = os.path.join(tmp, "api.keys")
-        moves = {"/etc/goprobe-cpp/keys/api.keys": keys, "/var/lib/goprobe": os.path.join(tmp, "lib"),
-                 "/run/goprobe": os.path.join(tmp, "run")}
-        os.makedirs(os.path.join(tmp, "run"))
-
-        def config_file(name):
-            text = cm["data"][name]
-            for a, b in moves.items():
-                text = text.replace(a, b)
-            path = os.path.join(tmp, name)
-            with open(path, "w") as f:
-                f.write(text)
-            return path
-
-        def run(binary, name):
-            return subprocess.run([binary, "--config", config_file(name), "--check-config"],
-                                  capture_output=True, text=True)
-
         # The Secret as shipped: its placeholder must stop goqueryd.
-        with open(keys, "w") as f:
-            f.write(secret["stringData"]["api.keys"])
-        out = run(GOQUERYD, "goqueryd-leaf.yaml")
+        checker.write(keys, secret["stringData"]["api.keys"])
+        out = checker.check(GOQUERYD, "goqueryd-leaf.yaml", cm["data"]["goqueryd-leaf.yaml"])
         check(out.returncode != 0 and "shorter than 16" in out.stderr,
               f"the placeholder API key was not refused: {out.returncode} {out.stderr}")
         print("placeholder key refused:", out.stderr.strip())
-        with open(keys, "w") as f:
-            f.write("0123456789abcdef0123456789abcdef\n")
+        checker.write(keys, "0123456789abcdef0123456789abcdef\n")
         for binary, name in ((GOSTORE, "gostore.yaml"), (GOQUERYD, "goqueryd-leaf.yaml"),
                              (GOQUERYD, "goqueryd-root.yaml")):
-            out = run(binary, name)
+            out = checker.check(binary, name, cm["data"][name])
             if check(out.returncode == 0, f"{name}: {out.stdout}{out.stderr}"):
                 print(f"{name}: {out.stdout.strip()}")
     finally:
-        shutil.rmtree(tmp)
+        checker.close()
 
 
 main()
