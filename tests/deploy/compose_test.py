@@ -125,15 +125,19 @@ def main():
         if check(os.path.isfile(path), f"{name}: mounted {host} missing"):
             with open(path) as f:
                 configs[name] = f.read()
-    for name in ("store", "query"):
+    parsed = {n: yaml.safe_load(configs.get(n, "{}")) for n in ("store", "query", "probe")}
+    listens = {"store": parsed["store"].get("listen", []), "query": parsed["query"].get("listen", []),
+               "probe": parsed["probe"].get("api", {}).get("listen", [])}
+    for name in ("store", "query", "probe"):
         test = services[name].get("healthcheck", {}).get("test", [])
         sock = test[-1] if test else ""
         check(test[:2] == ["CMD", "grpc_health_check"], f"{name}: health check {test}")
-        listen = yaml.safe_load(configs.get(name, "{}")).get("listen", [])
-        check(sock in listen, f"{name}: health check asks {sock}, which it does not listen on {listen}")
-    probe_store = yaml.safe_load(configs.get("probe", "{}")).get("store", {}).get("addr")
-    check(probe_store in yaml.safe_load(configs.get("store", "{}")).get("listen", []),
-          f"probe ships to {probe_store}, where gostore does not listen")
+        check(sock in listens[name],
+              f"{name}: health check asks {sock}, which it does not listen on {listens[name]}")
+    probe_store = parsed["probe"].get("store", {}).get("addr")
+    check(probe_store in listens["store"], f"probe ships to {probe_store}, where gostore does not listen")
+    query_probe = parsed["query"].get("probe", {}).get("addr")
+    check(query_probe in listens["probe"], f"goqueryd asks the probe at {query_probe}, not its API")
 
     secret_target = services["query"]["secrets"][0]["target"]
     keys = f"/run/secrets/{secret_target}"

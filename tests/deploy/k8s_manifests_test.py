@@ -174,6 +174,22 @@ def main():
             f"{headless['spec']['ports'][0]['port']}")
     check(root.get("peers") == [want], f"root peers {root.get('peers')}, want [{want}]")
 
+    # The sockets between the containers of a node pod, and its exec probes.
+    data = {k: yaml.safe_load(v) for k, v in cm["data"].items()}
+    listens = {"gostore": data["gostore.yaml"].get("listen", []),
+               "goqueryd": data["goqueryd-leaf.yaml"].get("listen", []),
+               "goprobe": data["goprobe.yaml"].get("api", {}).get("listen", [])}
+    check(data["goprobe.yaml"]["store"]["addr"] in listens["gostore"], "goprobe ships where gostore is not")
+    check(data["goqueryd-leaf.yaml"]["probe"]["addr"] in listens["goprobe"],
+          "the leaf asks the probe where it does not listen")
+    for w in by_kind.get("DaemonSet", {}).values():
+        for c in containers(w):
+            for kind in ("readinessProbe", "livenessProbe"):
+                command = c.get(kind, {}).get("exec", {}).get("command")
+                if command:
+                    check(command[-1] in listens[c["name"]],
+                          f"{c['name']}: {kind} asks {command[-1]}, not one of {listens[c['name']]}")
+
     check_configs(cm, next(iter(secrets.values())))
 
 
