@@ -52,15 +52,12 @@ if [[ -z "$BIN_DIR" ]]; then
 fi
 
 # name -> path under a bazel-bin tree
-declare -A BAZEL_PATH=(
-  [goprobe]=services/probe/goprobe
-  [gostore]=services/store/gostore
-  [goqueryd]=services/query/goqueryd
-  [goquery]=clients/goquery/goquery
-  [goconvert]=clients/goconvert/goconvert
-  [grpc_health_check]=deploy/healthcheck/grpc_health_check
-)
-readonly BINARIES=(goprobe gostore goqueryd goquery goconvert grpc_health_check)
+declare -A BAZEL_PATH=()
+BINARIES=()
+while read -r name path; do
+  BAZEL_PATH[$name]=$path
+  BINARIES+=("$name")
+done < <(grep -v -e '^#' -e '^$' "$REPO/deploy/binaries.txt")
 readonly SERVICES=(gostore goqueryd goprobe)
 
 source_of() {

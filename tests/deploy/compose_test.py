@@ -22,19 +22,12 @@ import tempfile
 
 import yaml
 
-from service_config_check import ConfigChecker
+from deploy_checks import ConfigChecker, check, finish
 
 COMPOSE = os.path.realpath(sys.argv[1])
 DOCKERFILE = os.path.realpath(sys.argv[2])
 GOSTORE, GOQUERYD = (os.path.realpath(a) for a in sys.argv[3:5])
 HERE = os.path.dirname(COMPOSE)
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-    return ok
 
 
 def compose_client():
@@ -154,8 +147,4 @@ def main():
 
 
 main()
-if failures:
-    for f in failures:
-        print("FAIL:", f, file=sys.stderr)
-    sys.exit(1)
-print("PASS")
+finish()

@@ -6,14 +6,14 @@
   * the runtime's packages exist in Debian 12 (`apt-cache show`, skipped when
     apt has no package lists) and provide every shared library the binaries
     link (ldd, dpkg -S), directly or through their dependencies;
-  * every Bazel label the build stage builds is one this test was given (and
-    Bazel therefore knows), every file it copies out is one of their outputs,
-    and every file a later stage copies from it or from the repository
-    exists;
+  * the build stage builds and copies out what deploy/binaries.txt lists,
+    whose labels are exactly those this test was given (and Bazel therefore
+    knows), and every file a later stage copies from it or from the
+    repository exists;
   * only goprobe gets capabilities, and only NET_RAW and NET_ADMIN; every
     target ends as uid 10001.
 
-  dockerfile_test.py DOCKERFILE REPO_FILE... -- LABEL=PATH...
+  dockerfile_test.py DOCKERFILE BINARIES_TXT REPO_FILE... -- LABEL=PATH...
 """
 import os
 import re
@@ -21,17 +21,13 @@ import shutil
 import subprocess
 import sys
 
+from deploy_checks import check, failed, finish
+
 DOCKERFILE = os.path.realpath(sys.argv[1])
+BINARY_LIST = os.path.realpath(sys.argv[2])
 sep = sys.argv.index("--")
-REPO_FILES = {os.path.normpath(p) for p in sys.argv[2:sep]}
+REPO_FILES = {os.path.normpath(p) for p in sys.argv[3:sep]}
 BINARIES = dict(a.split("=", 1) for a in sys.argv[sep + 1:])  # label -> runfile path
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-    return ok
 
 
 def stages():
@@ -113,7 +109,7 @@ def main():
     print("stages:", [(s[0], s[1]) for s in st])
     for t in ("build", "runtime", "gostore", "goqueryd", "goprobe", "clients"):
         check(t in names, f"no stage {t}")
-    if failures:
+    if failed():
         return
     check(names["build"][1] in ("debian:bookworm", "debian:12"), f"build stage on {names['build'][1]}")
     check(names["runtime"][1] in ("debian:bookworm-slim", "debian:12-slim"),
@@ -129,15 +125,18 @@ def main():
         else:
             check(not caps, f"{t} sets capabilities")
 
-    # Bazel labels and the files copied out of the build stage.
+    # Bazel labels and the files copied out of the build stage: those of
+    # deploy/binaries.txt, which the build stage reads.
     build_run = " ".join(rest for word, rest in names["build"][2] if word == "RUN" and "bazel" in rest)
-    labels = set(re.findall(r"(//[\w/]+:[\w.-]+)", build_run))
-    check(labels == set(BINARIES), f"the build stage builds {sorted(labels)}, the test knows {sorted(BINARIES)}")
-    loop = re.search(r"for b in (.*?); do", build_run)
-    copied_out = loop.group(1).split() if loop else []
-    label_paths = {l[2:].replace(":", "/") for l in labels}
-    for path in copied_out:
-        check(path in label_paths, f"the build stage copies bazel-bin/{path}, which it does not build")
+    for part in ("deploy/binaries.txt", "build --config=opt", "$labels", 'cp -L "bazel-bin/$p" /out/'):
+        check(part in build_run, f"the build stage's bazel step lacks {part!r}: {build_run}")
+    with open(BINARY_LIST) as f:
+        listed = [l.split() for l in f if l.strip() and not l.startswith("#")]
+    labels = {"//" + path.rsplit("/", 1)[0] + ":" + path.rsplit("/", 1)[1] for _, path in listed}
+    check(labels == set(BINARIES), f"deploy/binaries.txt lists {sorted(labels)}, the test knows {sorted(BINARIES)}")
+    for name, path in listed:
+        check(os.path.basename(path) == name, f"deploy/binaries.txt: {name} is built as {path}")
+    copied_out = [path for _, path in listed]
     out_files = {os.path.basename(p) for p in copied_out}
     for name, _, instructions in st:
         for word, rest in instructions:
@@ -186,8 +185,4 @@ if not shutil.which("dpkg"):
     print("SKIP: not a Debian system")
     sys.exit(0)
 main()
-if failures:
-    for f in failures:
-        print("FAIL:", f, file=sys.stderr)
-    sys.exit(1)
-print("PASS")
+finish()

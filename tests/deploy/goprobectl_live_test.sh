@@ -61,7 +61,10 @@ status=$(ctl status) || fail "status: $status"
 echo "$status"
 [[ $(grep -c ": SERVING" <<<"$status") -eq 3 ]] || fail "not all three SERVING: $status"
 
-ctl reload | grep -q "reloading" || fail "reload"
+# Output is kept before grep: grep -q would close the pipe early, and
+# pipefail would report the writer's SIGPIPE.
+out=$(ctl reload) || fail "reload: $out"
+grep -q "reloading" <<<"$out" || fail "reload: $out"
 for _ in $(seq 50); do
   grep -q "reloading" "$GOPROBE_DATA/log/goprobe.log" && break
   sleep 0.1
@@ -70,7 +73,8 @@ grep -q "reloading" "$GOPROBE_DATA/log/goprobe.log" || fail "goprobe did not log
 
 send 20
 sleep 0.5
-ctl restart goprobe | grep -q "goprobe: running" || fail "restart goprobe"
+out=$(ctl restart goprobe 2>&1) || fail "restart goprobe: $out"
+grep -q "goprobe: running" <<<"$out" || fail "restart goprobe: $out"
 grep -Eq "[1-9][0-9]* blocks written, 0 lost" "$GOPROBE_DATA/log/goprobe.log" ||
   fail "no block written at the restart: $(cat "$GOPROBE_DATA/log/goprobe.log")"
 

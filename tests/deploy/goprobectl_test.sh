@@ -56,9 +56,14 @@ query --server "unix:$GOPROBE_RUN/goqueryd.sock" >"$WORK/again.csv"
 cmp -s "$WORK/unix.csv" "$WORK/again.csv" || fail "a second replay changed the stored data"
 echo "ok: a second start keeps the services and a second replay stores nothing new"
 
-"$CTL" logs gostore | grep -q "goprobectl start" || fail "logs gostore shows no start"
-"$CTL" restart goqueryd | grep -q "goqueryd: running" || fail "restart goqueryd"
-"$CTL" status goqueryd | grep -q "SERVING" || fail "goqueryd not serving after restart"
+# Output is kept before grep: grep -q would close the pipe early, and
+# pipefail would report the writer's SIGPIPE.
+out=$("$CTL" logs gostore) || fail "logs gostore: $out"
+grep -q "goprobectl start" <<<"$out" || fail "logs gostore shows no start: $out"
+out=$("$CTL" restart goqueryd 2>&1) || fail "restart goqueryd: $out"
+grep -q "goqueryd: running" <<<"$out" || fail "restart goqueryd: $out"
+out=$("$CTL" status goqueryd) || fail "status goqueryd after restart: $out"
+grep -q "SERVING" <<<"$out" || fail "goqueryd not serving after restart: $out"
 
 "$CTL" stop
 rc=0

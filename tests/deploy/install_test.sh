@@ -6,22 +6,18 @@
 # units against the installed binaries (skipped where systemd-analyze is
 # missing).
 #
-#   install_test.sh INSTALL_SH
+#   install_test.sh INSTALL_SH BINARIES_TXT
 set -euo pipefail
 INSTALL=$1  # not resolved: the script finds its files beside itself
+BINARY_LIST=$2
 BIN=$TEST_SRCDIR/$TEST_WORKSPACE
 fail() { echo "FAIL: $*" >&2; exit 1; }
 WORK=$(mktemp -d "${TEST_TMPDIR:-/tmp}/install.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-declare -A BUILT=(
-  [goprobe]=services/probe/goprobe
-  [gostore]=services/store/gostore
-  [goqueryd]=services/query/goqueryd
-  [goquery]=clients/goquery/goquery
-  [goconvert]=clients/goconvert/goconvert
-  [grpc_health_check]=deploy/healthcheck/grpc_health_check
-)
+declare -A BUILT=()  # name -> path under bazel-bin
+while read -r name path; do BUILT[$name]=$path; done < <(grep -v -e '^#' -e '^$' "$BINARY_LIST")
 BINARIES=("${!BUILT[@]}")
+[[ ${#BINARIES[@]} -ge 6 ]] || fail "$BINARY_LIST lists only ${BINARIES[*]}"
 SERVICES=(gostore goqueryd goprobe)
 CONFIG_DIR=$(dirname "$INSTALL")/config
 

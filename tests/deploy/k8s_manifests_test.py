@@ -27,16 +27,9 @@ import sys
 
 import yaml
 
-from service_config_check import ConfigChecker
+from deploy_checks import ConfigChecker, check, finish
 
 K8S_DIR, GOSTORE, GOQUERYD = (os.path.realpath(a) for a in sys.argv[1:4])
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-    return ok
 
 
 def expand():
@@ -215,8 +208,4 @@ def check_configs(cm, secret):
 
 
 main()
-if failures:
-    for f in failures:
-        print("FAIL:", f, file=sys.stderr)
-    sys.exit(1)
-print("PASS")
+finish()

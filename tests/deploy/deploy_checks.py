@@ -1,12 +1,38 @@
-"""Loads a deployment's service configuration with the real binary.
+"""What the deployment tests share: collected failures, and service
+configurations loaded by the real binaries.
 
-A manifest's configuration names paths inside its container; the check moves
-them to a temporary directory and runs `BINARY --config FILE --check-config`,
-which reads every file the configuration names (API keys, certificates).
+A manifest's configuration names paths inside its container; ConfigChecker
+moves them to a temporary directory and runs `BINARY --config FILE
+--check-config`, which reads every file the configuration names (API keys,
+certificates).
 """
 import os
 import subprocess
+import sys
 import tempfile
+
+_failures = []
+
+
+def check(ok, what):
+    """Records `what` as a failure unless `ok`; returns `ok`."""
+    if not ok:
+        _failures.append(what)
+    return ok
+
+
+def failed():
+    return bool(_failures)
+
+
+def finish():
+    """Prints every failure and exits 1, or prints PASS and exits 0."""
+    for f in _failures:
+        print("FAIL:", f, file=sys.stderr)
+    if _failures:
+        sys.exit(1)
+    print("PASS")
+    sys.exit(0)
 
 
 class ConfigChecker:
