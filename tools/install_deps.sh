@@ -14,6 +14,8 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 tshark tcpreplay iproute2
   nfdump softflowd pmacct bc lz4 zstd openssl tmux
+  # deployment tests (tests/deploy): manifests in YAML, `docker-compose config`
+  python3-yaml docker-compose
 )
 
 missing=()
