@@ -48,6 +48,7 @@ absl::StatusOr<AttributeSet> ParseAttributes(absl::string_view text) {
       {"iface", {A::kIface}},
       {"time", {A::kTime}},
       {"host", {A::kHost}},
+      {"hostname", {A::kHost}},
       {"hostid", {A::kHostId}},
       {"talk_conv", {A::kSip, A::kDip}},
       {"talk_src", {A::kSip}},
@@ -67,7 +68,7 @@ absl::StatusOr<AttributeSet> ParseAttributes(absl::string_view text) {
       return absl::InvalidArgumentError(absl::StrCat(
           word.empty() ? std::string("empty attribute") : absl::StrCat("unknown attribute \"", word, "\""),
           " in \"", text,
-          "\": want sip (src), dip (dst), dport (port), proto, iface, time, host, hostid or a "
+          "\": want sip (src), dip (dst), dport (port), proto, iface, time, host (hostname), hostid or a "
           "preset: talk_conv, talk_src, talk_dst, apps_port, agg_talk_port, raw"));
     }
     for (Attribute a : found->attributes) set.Add(a);

@@ -28,6 +28,7 @@ TEST(AttributesTest, NamesAliasesAndPresetsInAnyOrder) {
               ElementsAre(A::kTime, A::kIface, A::kSip, A::kDip, A::kDport, A::kProto));
   EXPECT_THAT(Parse("proto,iface,time,host,hostid,sip"),
               ElementsAre(A::kTime, A::kHost, A::kHostId, A::kIface, A::kSip, A::kProto));
+  EXPECT_THAT(Parse("hostname,dport"), ElementsAre(A::kHost, A::kDport));
   EXPECT_THAT(Parse("sip,talk_conv"), ElementsAre(A::kSip, A::kDip));  // repeats merge
 }
 

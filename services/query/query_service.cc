@@ -191,7 +191,9 @@ grpc::Status LeafQueryService::RunLeafQuery(QuerySpec spec, bool progress, bool 
   for (const std::string& i : result->interfaces) summary->add_interfaces(i);
   *summary->mutable_timings() = host->timings();
   *summary->mutable_scan() = host->scan();
-  summary->set_resolution_seconds(uint32_t(spec.resolution));
+  // Time bins exist only when time is grouped.
+  summary->set_resolution_seconds(
+      spec.attributes.Has(Attribute::kTime) ? uint32_t(spec.resolution) : 0);
   push(std::move(summary_message));
   return grpc::Status::OK;
 }

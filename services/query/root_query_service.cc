@@ -91,7 +91,8 @@ grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
     summary->mutable_timings()->set_query_start_unix_us(absl::ToUnixMicros(start));
     summary->mutable_timings()->set_query_duration_us(
         absl::ToInt64Microseconds(absl::Now() - start));
-    summary->set_resolution_seconds(uint32_t(shared_spec->resolution));
+    summary->set_resolution_seconds(
+        shared_spec->attributes.Has(Attribute::kTime) ? uint32_t(shared_spec->resolution) : 0);
     push(std::move(summary_message));
     return grpc::Status::OK;
   };
