@@ -146,6 +146,13 @@ absl::StatusOr<DayMetadata> DecodeDayMetadata(absl::string_view data) {
     sum += b.totals;
   }
   if (!(sum == meta.totals)) return absl::DataLossError("day totals do not add up");
+  // Each row adds at most its two addresses to the dictionary. Checked so a
+  // corrupt size cannot make a reader allocate for billions of addresses.
+  if (meta.dict_v4_size > 2 * sum.flows_v4 || meta.dict_v6_size > 2 * sum.flows_v6) {
+    return absl::DataLossError(absl::StrCat(
+        "address dictionary of ", meta.dict_v4_size, " IPv4 and ", meta.dict_v6_size,
+        " IPv6 addresses for ", sum.flows_v4, " IPv4 and ", sum.flows_v6, " IPv6 rows"));
+  }
   return meta;
 }
 

@@ -48,6 +48,29 @@ TEST(DayMetadataTest, RoundTripsAndKeepsTimeOrder) {
   }
 }
 
+// Found by fuzz/godb_day_fuzzer: a dictionary size near 2^32 made the reader
+// allocate 16 GiB for the dictionary's hole.
+TEST(DayMetadataTest, DictionaryLargerThanTheRowsCanFillIsRejected) {
+  DayMetadata m;
+  m.day_start = kDayStart;
+  BlockInfo b = Block(kDayStart + 300, 10, 7, 0);
+  b.dict_v4_size = 14;  // 7 IPv4 rows: at most 14 addresses
+  b.dict_v6_size = 6;   // 3 IPv6 rows: at most 6
+  m.Add(b);
+  ASSERT_TRUE(DecodeDayMetadata(EncodeDayMetadata(m)).ok());
+
+  m.blocks[0].dict_v4_size = 4294967209u;
+  auto decoded = DecodeDayMetadata(EncodeDayMetadata(m));
+  EXPECT_TRUE(absl::IsDataLoss(decoded.status()));
+  EXPECT_EQ(decoded.status().message(),
+            "address dictionary of 4294967209 IPv4 and 6 IPv6 addresses for 7 IPv4 and 3 IPv6 "
+            "rows");
+
+  m.blocks[0].dict_v4_size = 14;
+  m.blocks[0].dict_v6_size = 7;
+  EXPECT_TRUE(absl::IsDataLoss(DecodeDayMetadata(EncodeDayMetadata(m)).status()));
+}
+
 TEST(DayMetadataTest, EmptyDayRoundTrips) {
   DayMetadata m;
   m.day_start = kDayStart;
