@@ -1,10 +1,17 @@
 #include "lib/rpc/api_keys.h"
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <fstream>
+
+#include <openssl/sha.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "spdlog/spdlog.h"
 
 namespace goprobe::rpc {
@@ -19,6 +26,19 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   return diff == 0;
 }
 
+// Why `key` cannot be a key, or empty when it can. Never quotes the key.
+std::string KeyProblem(absl::string_view key) {
+  if (key.size() < kMinApiKeyLength) {
+    return absl::StrCat("API key shorter than ", kMinApiKeyLength, " characters");
+  }
+  for (char c : key) {
+    if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) {
+      return "API key has white space or control characters";
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> LoadApiKeys(const std::string& path) {
@@ -29,27 +49,67 @@ absl::StatusOr<std::vector<std::string>> LoadApiKeys(const std::string& path) {
   for (int number = 1; std::getline(in, line); ++number) {
     const absl::string_view key = absl::StripAsciiWhitespace(line);
     if (key.empty() || key[0] == '#') continue;
-    if (key.size() < kMinApiKeyLength) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ":", number, ": API key shorter than ",
-                                                     kMinApiKeyLength, " characters"));
-    }
-    for (char c : key) {
-      if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ":", number, ": API key has white space or control characters"));
-      }
-    }
+    const std::string problem = KeyProblem(key);
+    if (!problem.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ":", number, ": ", problem));
     keys.emplace_back(key);
   }
   if (keys.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no API key in file"));
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    spdlog::warn("API key file {} has mode {:04o}: other users may read it; chmod 600 it", path,
+                 unsigned(st.st_mode & 07777));
+  }
   return keys;
+}
+
+absl::StatusOr<std::vector<std::string>> LoadApiKeysFromEnv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) {
+    return absl::NotFoundError(absl::StrCat("environment variable ", name, " is not set"));
+  }
+  std::vector<std::string> keys;
+  int number = 0;
+  for (absl::string_view key : absl::StrSplit(value, absl::ByAnyChar(", \t\r\n"), absl::SkipEmpty())) {
+    ++number;
+    const std::string problem = KeyProblem(key);
+    if (!problem.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("environment variable ", name, ", key ", number, ": ", problem));
+    }
+    keys.emplace_back(key);
+  }
+  if (keys.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("environment variable ", name, " holds no API key"));
+  }
+  return keys;
+}
+
+std::string ApiKeyId(absl::string_view key) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  return absl::StrCat(
+      "key-", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), 6)));
+}
+
+ApiKeyAuthorizer::ApiKeyAuthorizer(std::vector<std::string> keys, bool trust_unix_sockets,
+                                   metrics::Family<metrics::Counter>* refusals,
+                                   const CallLimits* limits)
+    : trust_unix_sockets_(trust_unix_sockets), refusals_(refusals), limits_(limits) {
+  for (std::string& k : keys) {
+    std::string id = ApiKeyId(k);
+    keys_.push_back(Key{std::move(k), std::move(id)});
+  }
+}
+
+grpc::Status ApiKeyAuthorizer::Admit(absl::string_view method, absl::string_view caller) const {
+  return limits_ == nullptr ? grpc::Status::OK : limits_->Admit(method, caller);
 }
 
 grpc::Status ApiKeyAuthorizer::Check(const grpc::CallbackServerContext& context,
                                      absl::string_view method) const {
-  if (keys_.empty()) return grpc::Status::OK;
   const std::string peer = context.peer();
-  if (trust_unix_sockets_ && absl::StartsWith(peer, "unix:")) return grpc::Status::OK;
+  if (keys_.empty()) return Admit(method, "anonymous");
+  if (trust_unix_sockets_ && absl::StartsWith(peer, "unix:")) return Admit(method, "unix");
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find(std::string(kAuthorizationHeader));
   if (it != metadata.end()) {
@@ -57,9 +117,12 @@ grpc::Status ApiKeyAuthorizer::Check(const grpc::CallbackServerContext& context,
     constexpr absl::string_view kBearer = "Bearer ";
     if (absl::StartsWith(value, kBearer)) {
       const absl::string_view presented = value.substr(kBearer.size());
-      bool match = false;
-      for (const std::string& key : keys_) match |= ConstantTimeEquals(presented, key);
-      if (match) return grpc::Status::OK;
+      const Key* match = nullptr;
+      // Every key is compared, so the time does not tell which one matched.
+      for (const Key& key : keys_) {
+        if (ConstantTimeEquals(presented, key.value)) match = &key;
+      }
+      if (match != nullptr) return Admit(method, match->id);
     }
   }
   const bool missing = it == metadata.end();

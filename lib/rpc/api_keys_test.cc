@@ -34,5 +34,30 @@ TEST(ApiKeysTest, RejectsWeakOrEmptyKeyFilesNamingTheLineNotTheKey) {
   EXPECT_TRUE(absl::IsNotFound(LoadApiKeys("/nonexistent/keys").status()));
 }
 
+TEST(ApiKeysTest, KeyIdTellsKeysApartWithoutTellingThem) {
+  const std::string id = ApiKeyId("0123456789abcdef0123");
+  EXPECT_EQ(id.size(), 4u + 12u);
+  EXPECT_EQ(id.substr(0, 4), "key-");
+  EXPECT_EQ(id, ApiKeyId("0123456789abcdef0123"));
+  EXPECT_NE(id, ApiKeyId("0123456789abcdef0124"));
+  EXPECT_EQ(id.find("0123456789"), std::string::npos);
+}
+
+TEST(ApiKeysTest, LoadsKeysFromTheEnvironment) {
+  ::setenv("API_KEYS_TEST", "0123456789abcdef0123, fedcba9876543210fedc\n", 1);
+  auto keys = LoadApiKeysFromEnv("API_KEYS_TEST");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_THAT(*keys, testing::ElementsAre("0123456789abcdef0123", "fedcba9876543210fedc"));
+  ::setenv("API_KEYS_TEST", "0123456789abcdef0123,tooshortkey", 1);
+  auto bad = LoadApiKeysFromEnv("API_KEYS_TEST");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "environment variable API_KEYS_TEST, key 2: API key shorter than 16 characters");
+  ::setenv("API_KEYS_TEST", " , ", 1);
+  EXPECT_FALSE(LoadApiKeysFromEnv("API_KEYS_TEST").ok());
+  ::unsetenv("API_KEYS_TEST");
+  EXPECT_TRUE(absl::IsNotFound(LoadApiKeysFromEnv("API_KEYS_TEST").status()));
+}
+
 }  // namespace
 }  // namespace goprobe::rpc

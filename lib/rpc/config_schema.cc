@@ -58,6 +58,17 @@ void ConfigSchema::AddScalar(std::string key, std::string flag, std::string help
   settings_.push_back(std::move(s));
 }
 
+void ConfigSchema::AddSwitch(std::string key, std::string flag, std::string help, bool* out) {
+  auto s = std::make_unique<Setting>();
+  s->key = std::move(key);
+  s->flag = std::move(flag);
+  s->help = std::move(help);
+  s->default_text = *out ? "true" : "false";
+  s->is_switch = true;
+  s->set = setters::Bool(out);
+  settings_.push_back(std::move(s));
+}
+
 void ConfigSchema::AddList(std::string key, std::string flag, std::string help,
                            std::function<void()> clear, Setter add) {
   auto s = std::make_unique<Setting>();
@@ -84,7 +95,9 @@ void ConfigSchema::AddFlags(CLI::App* app) {
                 "check the configuration (files it names included) and exit: 0 when it is good");
   for (auto& s : settings_) {
     const std::string help = absl::StrCat(s->help, "  [config: ", s->key, "]");
-    if (s->list) {
+    if (s->is_switch) {
+      s->option = app->add_flag(s->flag, s->flag_switch, help);
+    } else if (s->list) {
       s->option = app->add_option(s->flag, s->flag_values, help);
     } else {
       s->option = app->add_option(s->flag, s->flag_value, help);
@@ -126,7 +139,10 @@ absl::Status ConfigSchema::LoadFile(const std::string& path) {
 absl::Status ConfigSchema::ApplyFlags() {
   for (auto& s : settings_) {
     if (s->option == nullptr || s->option->count() == 0) continue;
-    if (s->list) {
+    if (s->is_switch) {
+      absl::Status st = Apply(*s, "true", s->flag, s->flag);
+      if (!st.ok()) return st;
+    } else if (s->list) {
       s->clear();
       for (const std::string& v : s->flag_values) {
         absl::Status st = Apply(*s, v, s->flag, s->flag);
@@ -285,6 +301,20 @@ Setter Bytes(int64_t* out, int64_t min, int64_t max) {
     int64_t n = 0;
     if (!absl::SimpleAtoi(digits, &n) || n < 0 || n > max / unit || n * unit < min) return bad();
     *out = n * unit;
+    return absl::OkStatus();
+  };
+}
+
+Setter Bool(bool* out) {
+  return [out](absl::string_view v) {
+    const std::string lower = absl::AsciiStrToLower(v);
+    if (lower == "true" || lower == "yes" || lower == "on" || lower == "1") {
+      *out = true;
+    } else if (lower == "false" || lower == "no" || lower == "off" || lower == "0") {
+      *out = false;
+    } else {
+      return absl::InvalidArgumentError("want true or false");
+    }
     return absl::OkStatus();
   };
 }

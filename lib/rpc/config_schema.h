@@ -69,6 +69,10 @@ class ConfigSchema {
   void AddList(std::string key, std::string flag, std::string help, std::function<void()> clear,
                Setter add);
 
+  // A setting that is on or off: true/false in the file, a flag without a
+  // value on the command line (giving it turns the setting on).
+  void AddSwitch(std::string key, std::string flag, std::string help, bool* out);
+
   // Registers --config, --check-config and every setting's flag on `app`.
   // The schema keeps the flags' values; call Load after app.parse().
   void AddFlags(CLI::App* app);
@@ -96,11 +100,13 @@ class ConfigSchema {
     std::string help;
     std::string default_text;
     bool list = false;
+    bool is_switch = false;
     Setter set;
     std::function<void()> clear;
     // Flag values, filled by CLI11.
     std::string flag_value;
     std::vector<std::string> flag_values;
+    bool flag_switch = false;
     CLI::Option* option = nullptr;
   };
 
@@ -123,6 +129,8 @@ Setter Unsigned(uint64_t* out, uint64_t min, uint64_t max);
 // A size in bytes: an integer with an optional KiB, MiB or GiB suffix
 // ("8MiB", "4194304"), in [min, max].
 Setter Bytes(int64_t* out, int64_t min, int64_t max);
+// true or false (also yes/no, on/off, 1/0).
+Setter Bool(bool* out);
 // One of `choices`.
 Setter OneOf(std::string* out, std::vector<std::string> choices);
 // Text checked by `check` (which returns the reason when it refuses).

@@ -19,6 +19,7 @@ struct Settings {
   std::vector<std::string> items;
   std::string level = "info";
   int64_t size = 1 << 20;
+  bool unsafe = false;
   Origins origins;
 };
 
@@ -39,6 +40,7 @@ class ConfigSchemaTest : public ::testing::Test {
     schema_.AddScalar("logging.level", "--log-level", "level",
                       setters::OneOf(&s_.level, {"debug", "info", "warn"}));
     schema_.AddScalar("limits.size", "--size", "size", setters::Bytes(&s_.size, 1024, 1 << 30));
+    schema_.AddSwitch("unsafe", "--unsafe", "an opt-out", &s_.unsafe);
   }
 
   std::string Error(absl::string_view yaml) {
@@ -108,11 +110,12 @@ TEST_F(ConfigSchemaTest, ErrorsNameFileLineKeyAndValue) {
 TEST_F(ConfigSchemaTest, RefusesUnknownKeysWithASuggestion) {
   EXPECT_EQ(Error("name: x\ncuont: 3\n"),
             "testd.yaml:2: cuont: unknown key (did you mean count?); known here: count, items, "
-            "limits, logging, name");
+            "limits, logging, name, unsafe");
   EXPECT_EQ(Error("logging:\n  lvl: info\n"),
             "testd.yaml:2: logging.lvl: unknown key (did you mean level?); known here: level");
   EXPECT_EQ(Error("tls:\n  cert: x\n"),
-            "testd.yaml:1: tls: unknown key; known here: count, items, limits, logging, name");
+            "testd.yaml:1: tls: unknown key; known here: count, items, limits, logging, name, "
+            "unsafe");
 }
 
 TEST_F(ConfigSchemaTest, RefusesWrongShapes) {
@@ -157,6 +160,24 @@ TEST_F(ConfigSchemaTest, MissingFileIsNamed) {
 TEST_F(ConfigSchemaTest, CheckConfigFlag) {
   ASSERT_TRUE(Flags({"--check-config"}).ok());
   EXPECT_TRUE(schema_.check_only());
+}
+
+TEST_F(ConfigSchemaTest, SwitchIsABooleanInTheFileAndAFlagWithoutValue) {
+  ASSERT_TRUE(schema_.LoadYaml("unsafe: true\n", "testd.yaml").ok());
+  EXPECT_TRUE(s_.unsafe);
+  ASSERT_TRUE(schema_.LoadYaml("unsafe: no\n", "testd.yaml").ok());
+  EXPECT_FALSE(s_.unsafe);
+  EXPECT_EQ(Error("unsafe: maybe\n"), "testd.yaml:1: unsafe: want true or false (got \"maybe\")");
+  ASSERT_TRUE(Flags({"--unsafe", "--count", "3"}).ok());
+  EXPECT_TRUE(s_.unsafe);
+  EXPECT_EQ(s_.count, 3u);
+  EXPECT_EQ(s_.origins.Describe("unsafe"), "--unsafe");
+}
+
+TEST_F(ConfigSchemaTest, SwitchLeftOutStaysOff) {
+  ASSERT_TRUE(Flags({"--count", "3"}).ok());
+  EXPECT_FALSE(s_.unsafe);
+  EXPECT_FALSE(s_.origins.given("unsafe"));
 }
 
 TEST(ConfigSettersTest, Bytes) {

@@ -11,6 +11,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "spdlog/spdlog.h"
 
 namespace goprobe::rpc {
 
@@ -34,6 +36,27 @@ absl::Status ValidateListenAddress(absl::string_view address) {
   return absl::OkStatus();
 }
 
+absl::Status CheckSocketDirectory(const std::string& socket_path) {
+  const size_t slash = socket_path.rfind('/');
+  const std::string dir = slash == 0 ? "/" : socket_path.substr(0, slash);
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    return absl::NotFoundError(
+        absl::StrCat("directory ", dir, " of the socket does not exist or cannot be read"));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(dir, " is not a directory"));
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "directory %s is writable by other users (mode %04o) without the sticky bit: another "
+        "user could replace the socket; use a directory only this user can write (or one like "
+        "/tmp with the sticky bit)",
+        dir, unsigned(st.st_mode & 07777)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const ServerOptions& options, const std::vector<grpc::Service*>& services) {
   if (options.listen.empty()) return absl::InvalidArgumentError("no listen address given");
@@ -52,6 +75,14 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     }
     if (absl::StartsWith(address, "unix:")) {
       const std::string path = address.substr(5);
+      absl::Status dir = CheckSocketDirectory(path);
+      if (absl::IsPermissionDenied(dir)) {
+        // Shared socket directories of containers (a Kubernetes emptyDir is
+        // 0777) are the usual case: warn rather than refuse.
+        spdlog::warn("listen address {}: {}", address, std::string(dir.message()));
+      } else if (!dir.ok()) {
+        return absl::Status(dir.code(), absl::StrCat("listen address ", address, ": ", dir.message()));
+      }
       struct stat st;
       if (::lstat(path.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
@@ -68,16 +99,16 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
           &server->ports_[i]);
     }
   }
-  if (options.metrics != nullptr) {
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-    creators.push_back(options.metrics->NewInterceptorFactory());
-    builder.experimental().SetInterceptorCreators(std::move(creators));
-  }
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  if (options.metrics != nullptr) creators.push_back(options.metrics->NewInterceptorFactory());
+  if (options.limits != nullptr) creators.push_back(options.limits->NewInterceptorFactory());
+  if (!creators.empty()) builder.experimental().SetInterceptorCreators(std::move(creators));
   for (grpc::Service* service : services) builder.RegisterService(service);
   // Sockets get their mode from the umask at bind time.
   const mode_t old_umask = ::umask(0077);
   server->server_ = builder.BuildAndStart();
   ::umask(old_umask);
+  for (const std::string& path : server->unix_paths_) ::chmod(path.c_str(), 0600);
   if (server->server_ == nullptr) {
     return absl::UnavailableError(absl::StrCat(
         "could not listen on ", absl::StrJoin(options.listen, ", "),

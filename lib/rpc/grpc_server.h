@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "lib/rpc/call_limits.h"
 #include "lib/rpc/rpc_metrics.h"
 
 namespace goprobe::rpc {
@@ -19,6 +20,13 @@ namespace goprobe::rpc {
 // caller names the address and where it came from).
 absl::Status ValidateListenAddress(absl::string_view address);
 
+// Whether a unix socket may be created at `socket_path`: NotFound when its
+// directory does not exist, FailedPrecondition when it is not a directory,
+// PermissionDenied (naming the directory and its mode) when another user
+// could replace the socket in it (writable by group or others without the
+// sticky bit /tmp has).
+absl::Status CheckSocketDirectory(const std::string& socket_path);
+
 struct ServerOptions {
   std::vector<std::string> listen;  // at least one
   int max_receive_message_bytes = 8 << 20;
@@ -27,12 +35,16 @@ struct ServerOptions {
   std::shared_ptr<grpc::ServerCredentials> tls;
   // Counts every call (rpc_metrics.h) when set; must outlive the server.
   RpcMetrics* metrics = nullptr;
+  // Counts the running calls of capped methods (call_limits.h) when set;
+  // must outlive the server.
+  CallLimits* limits = nullptr;
 };
 
 // A running gRPC server with every goProbe convention: the services given,
 // gRPC health checking (every service SERVING), server reflection, and a
-// listener per address. Unix sockets are created owner-only (0600) and a stale
-// socket file is replaced. TCP port 0 picks a free port; bound_ports() tells
+// listener per address. Unix sockets are created owner-only (0600) and a
+// stale socket file is replaced; a directory CheckSocketDirectory calls
+// unsafe is logged as a warning, a missing one refused. TCP port 0 picks a free port; bound_ports() tells
 // which.
 class GrpcServer {
  public:

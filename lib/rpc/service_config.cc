@@ -38,6 +38,13 @@ void ServiceConfig::Register(ConfigSchema* schema) {
                     "file of API keys (one per line) that TCP clients must present as "
                     "\"authorization: Bearer <key>\"; unix-socket clients are trusted",
                     setters::Text(&api_key_file));
+  schema->AddScalar("api_key_env", "--api-key-env",
+                    "name of an environment variable holding API keys (separated by commas or "
+                    "white space), besides or instead of api_key_file",
+                    setters::Text(&api_key_env));
+  schema->AddSwitch("insecure_no_auth", "--insecure-no-auth",
+                    "serve TCP listeners without API keys: anyone who reaches the port may call",
+                    &insecure_no_auth);
   schema->AddScalar("tls.cert_file", "--tls-cert",
                     "PEM certificate (chain) for TLS on the TCP listeners", setters::Text(&tls.cert_file));
   schema->AddScalar("tls.key_file", "--tls-key", "PEM private key of --tls-cert",
@@ -57,6 +64,13 @@ void ServiceConfig::Register(ConfigSchema* schema) {
   schema->AddScalar("limits.max_receive_message_bytes", "--max-receive-message-bytes",
                     "largest gRPC message accepted (KiB, MiB, GiB suffixes)",
                     setters::Bytes(&max_receive_message_bytes, 4 << 20, int64_t{1} << 30), "8MiB");
+  schema->AddScalar("limits.requests_per_second", "--requests-per-second",
+                    "calls each caller (API key; unix-socket clients together) may start per "
+                    "second on average (0: no limit)",
+                    setters::Unsigned(&requests_per_second, 0, 1000000), "100");
+  schema->AddScalar("limits.request_burst", "--request-burst",
+                    "calls a caller may start at once after being idle",
+                    setters::Unsigned(&request_burst, 1, 1000000), "200");
 }
 
 int ServiceConfig::FailStartup(absl::string_view program, const absl::Status& status,
@@ -103,12 +117,34 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Prepare(
   if (!s.ok()) return Prefixed(origins.Describe("logging.destination"), s);
 
   metrics::AddProcessMetrics(&rt->registry_);
-  if (!config.api_key_file.empty()) {
-    absl::StatusOr<std::vector<std::string>> keys = LoadApiKeys(config.api_key_file);
-    if (!keys.ok()) return Prefixed(origins.Describe("api_key_file"), keys.status());
-    rt->auth_ = ApiKeyAuthorizer(std::move(*keys), /*trust_unix_sockets=*/true,
-                                 &rt->rpc_metrics_.auth_refused());
+  if (config.api_key_file.empty() && config.api_key_env.empty() && !config.insecure_no_auth) {
+    for (const std::string& address : config.listen) {
+      if (absl::StartsWith(address, "unix:")) continue;
+      return absl::InvalidArgumentError(absl::StrCat(
+          origins.Describe("listen"), ": TCP listener ", address,
+          " needs API keys: set api_key_file (--api-key-file) or api_key_env "
+          "(--api-key-env), or accept any client that reaches the port with "
+          "insecure_no_auth: true (--insecure-no-auth)"));
+    }
   }
+  CallLimitOptions limits;
+  limits.requests_per_second = double(config.requests_per_second);
+  limits.burst = double(config.request_burst);
+  limits.max_running = config.running_caps;
+  rt->limits_ = std::make_unique<CallLimits>(limits, &rt->registry_);
+  std::vector<std::string> keys;
+  if (!config.api_key_file.empty()) {
+    absl::StatusOr<std::vector<std::string>> loaded = LoadApiKeys(config.api_key_file);
+    if (!loaded.ok()) return Prefixed(origins.Describe("api_key_file"), loaded.status());
+    keys = std::move(*loaded);
+  }
+  if (!config.api_key_env.empty()) {
+    absl::StatusOr<std::vector<std::string>> loaded = LoadApiKeysFromEnv(config.api_key_env);
+    if (!loaded.ok()) return Prefixed(origins.Describe("api_key_env"), loaded.status());
+    for (std::string& k : *loaded) keys.push_back(std::move(k));
+  }
+  rt->auth_ = ApiKeyAuthorizer(std::move(keys), /*trust_unix_sockets=*/true,
+                               &rt->rpc_metrics_.auth_refused(), rt->limits_.get());
   if (config.tls.enabled()) {
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls =
         LoadServerCredentials(config.tls);
@@ -148,6 +184,7 @@ absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) 
   options.max_receive_message_bytes = int(config_.max_receive_message_bytes);
   options.tls = tls_;
   options.metrics = &rpc_metrics_;
+  options.limits = limits_.get();
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(options, services);
   if (!server.ok()) return Prefixed(config_.origins.Describe("listen"), server.status());
   server_ = std::move(*server);
@@ -173,12 +210,21 @@ absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) 
     spdlog::warn("{}: TLS is configured but every listener is a unix socket, which stays "
                  "plaintext", program_);
   }
+  if (!auth_.enabled() && tcp) {
+    spdlog::warn("{}: insecure_no_auth: TCP listeners take calls from anyone who reaches them",
+                 program_);
+  }
   if (auth_.enabled() && tcp && tls_ == nullptr) {
     spdlog::warn("{}: API keys cross TCP in plaintext; configure TLS (tls.cert_file, "
                  "tls.key_file) unless the network is trusted", program_);
   }
-  spdlog::info("{}: host {} (id {}), API keys {}, metrics {}", program_, identity_.hostname,
-               identity_.host_id, auth_.enabled() ? "required on TCP" : "not configured",
+  spdlog::info("{}: host {} (id {}), API keys {}, request rate {}, metrics {}", program_,
+               identity_.hostname, identity_.host_id,
+               auth_.enabled() ? "required on TCP" : "not configured",
+               config_.requests_per_second == 0
+                   ? std::string("unlimited")
+                   : absl::StrCat(config_.requests_per_second, "/s per caller (burst ",
+                                  config_.request_burst, ")"),
                exporter_ == nullptr
                    ? std::string("off")
                    : absl::StrCat("on ", config_.metrics_listen, " (port ", exporter_->port(),

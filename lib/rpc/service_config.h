@@ -31,6 +31,7 @@
 #include "lib/metrics/http_exporter.h"
 #include "lib/metrics/metrics.h"
 #include "lib/rpc/api_keys.h"
+#include "lib/rpc/call_limits.h"
 #include "lib/rpc/config_schema.h"
 #include "lib/rpc/grpc_server.h"
 #include "lib/rpc/logging.h"
@@ -46,7 +47,9 @@ namespace goprobe::rpc {
 //   host_id                           --host-id                    from machine_id_file
 //   hostname                          --hostname                   the kernel's host name
 //   machine_id_file                   --machine-id-file            /etc/machine-id
-//   api_key_file                      --api-key-file               none: no key asked
+//   api_key_file                      --api-key-file               keys TCP clients must present
+//   api_key_env                       --api-key-env                variable holding more such keys
+//   insecure_no_auth                  --insecure-no-auth           false: TCP without keys refused
 //   tls.cert_file                     --tls-cert                   none: plaintext TCP
 //   tls.key_file                      --tls-key
 //   tls.client_ca_file                --tls-client-ca              none: no client certificate asked
@@ -54,6 +57,12 @@ namespace goprobe::rpc {
 //   logging.level                     --log-level                  info
 //   metrics.listen                    --metrics-listen             none: no /metrics
 //   limits.max_receive_message_bytes  --max-receive-message-bytes  8MiB (4MiB to 1GiB)
+//   limits.requests_per_second        --requests-per-second        100 per caller (0: no limit)
+//   limits.request_burst              --request-burst              200 calls saved up per caller
+//
+// A TCP listener needs API keys (api_key_file or api_key_env): without them
+// the service refuses to start unless insecure_no_auth says that the network
+// alone is to guard it. Unix sockets need none (file permissions guard them).
 struct ServiceConfig {
   std::string db_path;
   std::vector<std::string> listen;
@@ -61,10 +70,17 @@ struct ServiceConfig {
   std::string hostname;
   std::string machine_id_file = "/etc/machine-id";
   std::string api_key_file;
+  std::string api_key_env;
+  bool insecure_no_auth = false;
   ServerTlsFiles tls;
   LogSettings logging;
   std::string metrics_listen;
   int64_t max_receive_message_bytes = 8 << 20;
+  uint64_t requests_per_second = 100;
+  uint64_t request_burst = 200;
+  // Methods whose calls running at once are capped: set by the service
+  // (goqueryd's query.max_concurrent), not a setting of its own.
+  std::vector<CallLimitOptions::RunningCap> running_caps;
 
   // Where each value came from, for messages about it.
   Origins origins;
@@ -88,7 +104,8 @@ struct ServiceConfig {
 class ServiceRuntime {
  public:
   // Sets up logging first (so what follows is logged where configured),
-  // then loads the API keys and the TLS files, resolves the host identity and
+  // then refuses a TCP listener without API keys (unless insecure_no_auth),
+  // loads the API keys (file and environment) and the TLS files, resolves the host identity and
   // registers the process and gRPC metrics. Errors name the setting and
   // where it came from ("gostore.yaml:9: tls.key_file: TLS key ... does not
   // belong to the certificate in ...").
@@ -97,7 +114,8 @@ class ServiceRuntime {
   ~ServiceRuntime();
 
   const host::HostIdentity& identity() const { return identity_; }
-  // The service's key check, counting refusals in the metrics.
+  // The service's key check, counting refusals in the metrics, then its
+  // call limits (rate per caller, running calls).
   const ApiKeyAuthorizer* auth() const { return &auth_; }
   // For the service's own metrics; served with the rest.
   metrics::Registry* registry() { return &registry_; }
@@ -123,6 +141,7 @@ class ServiceRuntime {
   host::HostIdentity identity_;
   metrics::Registry registry_;
   RpcMetrics rpc_metrics_;
+  std::unique_ptr<CallLimits> limits_;
   ApiKeyAuthorizer auth_;
   std::shared_ptr<grpc::ServerCredentials> tls_;
   std::unique_ptr<metrics::HttpExporter> exporter_;

@@ -2,6 +2,9 @@
 
 #include "lib/rpc/service_config.h"
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include <httplib.h>
 
 #include <fstream>
@@ -121,7 +124,8 @@ TEST_F(ServiceConfigTest, PrepareNamesTheSettingWhoseFileIsBad) {
   ASSERT_TRUE(certs.ok()) << certs.status();
   config_ = ServiceConfig();
   ASSERT_TRUE(Load("db_path: /db\nlisten: [127.0.0.1:0]\nhost_id: 5\ntls:\n  cert_file: " +
-                   certs->server_cert + "\n  key_file: " + certs->client_key + "\n")
+                   certs->server_cert + "\n  key_file: " + certs->client_key +
+                   "\ninsecure_no_auth: true\n")
                   .ok());
   rt = ServiceRuntime::Prepare("testd", config_);
   ASSERT_FALSE(rt.ok());
@@ -130,7 +134,7 @@ TEST_F(ServiceConfigTest, PrepareNamesTheSettingWhoseFileIsBad) {
                                        certs->server_cert);
 
   config_ = ServiceConfig();
-  ASSERT_TRUE(Load("db_path: /db\nlisten: [127.0.0.1:0]\nmachine_id_file: /nonexistent/id\n").ok());
+  ASSERT_TRUE(Load("db_path: /db\nlisten: [unix:/run/x.sock]\nmachine_id_file: /nonexistent/id\n").ok());
   rt = ServiceRuntime::Prepare("testd", config_);
   ASSERT_FALSE(rt.ok());
   EXPECT_THAT(std::string(rt.status().message()),
@@ -138,7 +142,7 @@ TEST_F(ServiceConfigTest, PrepareNamesTheSettingWhoseFileIsBad) {
   EXPECT_THAT(std::string(rt.status().message()), HasSubstr("(or set host_id / --host-id)"));
 
   config_ = ServiceConfig();
-  ASSERT_TRUE(Load("db_path: /db\nlisten: [127.0.0.1:0]\nhost_id: 5\nlogging:\n  destination: /proc/nope/x.log\n").ok());
+  ASSERT_TRUE(Load("db_path: /db\nlisten: [unix:/run/x.sock]\nhost_id: 5\nlogging:\n  destination: /proc/nope/x.log\n").ok());
   rt = ServiceRuntime::Prepare("testd", config_);
   ASSERT_FALSE(rt.ok());
   EXPECT_THAT(std::string(rt.status().message()),
@@ -153,7 +157,7 @@ TEST_F(ServiceConfigTest, ServesTlsHealthAndMetricsAndLogsToAFile) {
                    "metrics: {listen: 127.0.0.1:0}\n"
                    "logging: {destination: " + log + "}\n"
                    "tls: {cert_file: " + certs->server_cert + ", key_file: " + certs->server_key +
-                   "}\n")
+                   "}\ninsecure_no_auth: true\n")
                   .ok());
   auto rt = ServiceRuntime::Prepare("testd", config_);
   ASSERT_TRUE(rt.ok()) << rt.status();
@@ -183,6 +187,60 @@ TEST_F(ServiceConfigTest, ServesTlsHealthAndMetricsAndLogsToAFile) {
   const std::string logged(std::istreambuf_iterator<char>(in), {});
   EXPECT_THAT(logged, HasSubstr("testd: serving /db on 127.0.0.1:0 (port "));
   EXPECT_THAT(logged, HasSubstr(", TLS)"));
+  EXPECT_THAT(logged, HasSubstr("insecure_no_auth: TCP listeners take calls from anyone"));
+}
+
+TEST_F(ServiceConfigTest, TcpWithoutKeysIsRefusedUnlessOptedOut) {
+  const auto start = [this](const std::string& yaml) {
+    config_ = ServiceConfig();
+    absl::Status s = Load("db_path: /db\nhost_id: 5\n" + yaml);
+    if (!s.ok()) return s;
+    return ServiceRuntime::Prepare("testd", config_).status();
+  };
+  EXPECT_EQ(start("listen: [unix:/run/s.sock, 127.0.0.1:8145]\n").message(),
+            "testd.yaml:3: listen: TCP listener 127.0.0.1:8145 needs API keys: set api_key_file "
+            "(--api-key-file) or api_key_env (--api-key-env), or accept any client that reaches "
+            "the port with insecure_no_auth: true (--insecure-no-auth)");
+  EXPECT_TRUE(start("listen: [unix:/run/s.sock]\n").ok());
+  EXPECT_TRUE(start("listen: [127.0.0.1:8145]\ninsecure_no_auth: true\n").ok());
+  ::setenv("TESTD_KEYS", "0123456789abcdef0123", 1);
+  EXPECT_TRUE(start("listen: [127.0.0.1:8145]\napi_key_env: TESTD_KEYS\n").ok());
+  ::unsetenv("TESTD_KEYS");
+}
+
+TEST_F(ServiceConfigTest, KeysFromTheEnvironmentAndAFileWorkAndAreNeverLogged) {
+  const std::string file_key = "file-key-0123456789abcdef";
+  const std::string env_key = "env-key-0123456789abcdef";
+  const std::string keys = Write("keys", file_key + "\n");
+  ::chmod(keys.c_str(), 0644);
+  ::setenv("TESTD_API_KEYS", ("  " + env_key + ",\n").c_str(), 1);
+  const std::string log = dir_.path() + "/keys.log";
+  ASSERT_TRUE(Load("db_path: /db\nlisten: [127.0.0.1:0]\nhost_id: 5\napi_key_file: " + keys +
+                   "\napi_key_env: TESTD_API_KEYS\nlogging: {destination: " + log +
+                   ", level: debug}\n")
+                  .ok());
+  auto rt = ServiceRuntime::Prepare("testd", config_);
+  ASSERT_TRUE(rt.ok()) << rt.status();
+  EXPECT_TRUE((*rt)->auth()->enabled());
+  ASSERT_TRUE((*rt)->Serve({}).ok());
+  (*rt)->Shutdown(absl::Seconds(1));
+  ::unsetenv("TESTD_API_KEYS");
+
+  std::ifstream in(log);
+  const std::string logged(std::istreambuf_iterator<char>(in), {});
+  EXPECT_THAT(logged, HasSubstr("API key file " + keys + " has mode 0644"));
+  EXPECT_THAT(logged, HasSubstr("API keys required on TCP"));
+  EXPECT_THAT(logged, ::testing::Not(HasSubstr(file_key)));
+  EXPECT_THAT(logged, ::testing::Not(HasSubstr(env_key)));
+
+  // A bad key in the environment is named by its place, not its value.
+  ::setenv("TESTD_API_KEYS", "short", 1);
+  rt = ServiceRuntime::Prepare("testd", config_);
+  ::unsetenv("TESTD_API_KEYS");
+  ASSERT_FALSE(rt.ok());
+  EXPECT_EQ(rt.status().message(),
+            "testd.yaml:5: api_key_env: environment variable TESTD_API_KEYS, key 1: API key "
+            "shorter than 16 characters");
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ for h in "${HOSTS[@]}"; do
   # shellcheck disable=SC2046
   start "goqueryd $h" "${NS[$h]}" "$d/goqueryd.log" "$GOQUERYD" --db "$d/db" \
     --listen "unix:$d/query.sock" --listen "${ADDR[$h]}:$LEAF_PORT" --metrics-listen "" \
-    $(identity "$h")
+    --insecure-no-auth $(identity "$h")
   cat >"$d/goprobe.yaml" <<YAML
 store:
   addr: unix:$d/store.sock

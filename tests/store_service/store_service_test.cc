@@ -64,6 +64,7 @@ listen:
   - unix:)", dir_, R"(/gostore.sock
   - 127.0.0.1:)", port, R"(
 host_id: 7
+insecure_no_auth: true   # TLS alone; the API key path is covered in tests/limits
 tls:
   cert_file: )", certs_.server_cert, R"(
   key_file: )", certs_.server_key, R"(
