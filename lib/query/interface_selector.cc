@@ -15,6 +15,11 @@ namespace goprobe::query {
 namespace {
 
 absl::Status Compile(const std::string& pattern, std::vector<std::unique_ptr<re2::RE2>>* out) {
+  if (pattern.size() > InterfaceSelector::kMaxPatternLength) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "interface regex /", pattern.substr(0, 32), ".../: ", pattern.size(),
+        " characters, more than the ", InterfaceSelector::kMaxPatternLength, " allowed"));
+  }
   re2::RE2::Options options;
   options.set_log_errors(false);
   auto re = std::make_unique<re2::RE2>(pattern, options);
@@ -41,6 +46,13 @@ InterfaceSelector::InterfaceSelector(InterfaceSelector&&) noexcept = default;
 InterfaceSelector& InterfaceSelector::operator=(InterfaceSelector&&) noexcept = default;
 
 absl::StatusOr<InterfaceSelector> InterfaceSelector::FromProto(const v1::InterfaceSelector& msg) {
+  const size_t entries = size_t(msg.names_size()) + size_t(msg.regexes_size()) +
+                         size_t(msg.exclude_names_size()) + size_t(msg.exclude_regexes_size());
+  if (entries > kMaxEntries) {
+    return absl::InvalidArgumentError(absl::StrCat("interface selector: ", entries,
+                                                   " names and regexes, more than the ",
+                                                   kMaxEntries, " allowed"));
+  }
   InterfaceSelector sel;
   sel.any_ = msg.any();
   sel.names_.assign(msg.names().begin(), msg.names().end());

@@ -24,7 +24,11 @@ namespace goprobe::query {
 // and match anywhere in the name, as goQuery's do; anchor them with ^ and $.
 class InterfaceSelector {
  public:
-  // InvalidArgument naming the first regex that does not compile.
+  // InvalidArgument naming the first regex that does not compile, or a
+  // selector beyond the bounds below (which keep a request's compiled
+  // regexes to a few megabytes and its error messages short).
+  static constexpr size_t kMaxEntries = 1024;       // names and regexes together
+  static constexpr size_t kMaxPatternLength = 1024;  // characters of one regex
   static absl::StatusOr<InterfaceSelector> FromProto(const v1::InterfaceSelector& msg);
   // Parses goQuery's command-line form: comma-separated items, each a name,
   // "any", "/regex/", "!name" or "!/regex/"; "" selects everything.

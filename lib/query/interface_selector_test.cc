@@ -40,6 +40,24 @@ TEST(InterfaceSelectorTest, BadItemsAreNamed) {
               HasSubstr("has a character other than"));
 }
 
+TEST(InterfaceSelectorTest, HugeSelectorsAreRefusedWithShortMessages) {
+  using testing::HasSubstr;
+  v1::InterfaceSelector msg;
+  msg.add_regexes(std::string(1 << 20, 'a'));
+  auto long_regex = InterfaceSelector::FromProto(msg);
+  ASSERT_FALSE(long_regex.ok());
+  EXPECT_THAT(std::string(long_regex.status().message()),
+              HasSubstr("1048576 characters, more than the 1024 allowed"));
+  EXPECT_LT(long_regex.status().message().size(), 200u);
+
+  v1::InterfaceSelector many;
+  for (int i = 0; i < 5000; ++i) many.add_regexes("^eth");
+  auto too_many = InterfaceSelector::FromProto(many);
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_EQ(too_many.status().message(),
+            "interface selector: 5000 names and regexes, more than the 1024 allowed");
+}
+
 TEST(InterfaceSelectorTest, NamedInterfaceWithoutDataIsNotFoundWhenAskedForAll) {
   auto sel = InterfaceSelector::Parse("eth0,eht1,eth9");
   ASSERT_TRUE(sel.ok());

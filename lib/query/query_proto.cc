@@ -102,6 +102,15 @@ absl::StatusOr<QuerySpec> SpecFromRequest(const v1::QueryRequest& request,
     default: spec.direction = Direction::kBoth; break;
   }
   spec.partial = request.partial();
+  if (limits.max_rows != 0 && !spec.partial) {
+    if (request.limit() > limits.max_rows) {
+      return absl::InvalidArgumentError(absl::StrCat("limit: ", request.limit(),
+                                                     " rows is more than this server's "
+                                                     "query.max_rows (",
+                                                     limits.max_rows, ")"));
+    }
+    if (spec.limit == 0) spec.limit = limits.max_rows;
+  }
   if (request.max_memory_percent() > 100) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_memory_percent: ", request.max_memory_percent(), " is more than 100"));

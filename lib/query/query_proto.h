@@ -24,11 +24,18 @@ using ConditionCompiler = std::function<absl::StatusOr<CompiledCondition>(absl::
 struct ServerLimits {
   uint64_t max_memory_bytes = 0;  // the server's own cap; 0: none
   uint64_t physical_memory_bytes = 0;  // for max_memory_percent; 0: read from the system
+  // Most result rows one query may return (its top-N cut); 0: no cap. A
+  // request whose limit is above it is refused; one for every row (limit 0)
+  // gets the first max_rows, and its summary's hits_total tells how many
+  // there were. Partial queries (a root's, to its leaves) are not cut: the
+  // memory cap bounds them.
+  uint64_t max_rows = 0;
 };
 
 // The QuerySpec a request asks for. InvalidArgument names the field at fault
 // (no attributes, an attribute that is not one, a bad time range, a
-// resolution that is not a multiple of 300, an interface regex, a condition).
+// resolution that is not a multiple of 300, an interface regex, a condition,
+// a limit above the server's max_rows).
 // The spec's cancellation flag, progress and threads are left for the caller.
 absl::StatusOr<QuerySpec> SpecFromRequest(const v1::QueryRequest& request,
                                           const ConditionCompiler& compile_condition,

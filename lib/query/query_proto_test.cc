@@ -67,6 +67,26 @@ TEST(QueryProtoTest, BadRequestsNameTheField) {
   EXPECT_THAT(error(req), testing::HasSubstr("unknown attribute"));
 }
 
+TEST(QueryProtoTest, ServerRowCapRefusesLargerLimitsAndCutsAllRows) {
+  v1::QueryRequest req;
+  req.add_attributes(v1::ATTRIBUTE_SIP);
+  ServerLimits limits;
+  limits.max_rows = 1000;
+  req.set_limit(uint64_t{1} << 63);
+  auto refused = SpecFromRequest(req, NoConditions(), limits);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "limit: 9223372036854775808 rows is more than this server's query.max_rows (1000)");
+  req.set_limit(1000);
+  EXPECT_EQ(SpecFromRequest(req, NoConditions(), limits)->limit, 1000u);
+  req.set_limit(0);  // every row: as many as the server gives
+  EXPECT_EQ(SpecFromRequest(req, NoConditions(), limits)->limit, 1000u);
+  // A root's partial query is never cut.
+  req.set_partial(true);
+  req.set_limit(uint64_t{1} << 63);
+  EXPECT_TRUE(SpecFromRequest(req, NoConditions(), limits).ok());
+}
+
 TEST(QueryProtoTest, AutoResolutionKeepsBinsFew) {
   EXPECT_EQ(AutoResolution(0, 100), 300);
   EXPECT_EQ(AutoResolution(1000, 1000 + 86400), 300);
