@@ -95,6 +95,24 @@ void GoquerydConfig::Register(rpc::ConfigSchema* schema) {
   schema->AddScalar("query.threads", "--query-threads",
                     "leaf: scanning threads per query (0: every core)",
                     rpc::setters::Unsigned(&threads, 0, 1024), "0");
+  schema->AddScalar("query.max_rows", "--max-rows",
+                    "leaf: most result rows one query may return; a larger limit is refused, "
+                    "a query for every row gets this many",
+                    rpc::setters::Unsigned(&max_rows, 1, uint64_t{1} << 32), "1000000");
+  // Refused rather than queued: a client told RESOURCE_EXHAUSTED retries,
+  // where a queued query would hold its connection and memory meanwhile.
+  const auto running_cap = [this] {
+    service.running_caps = {{"Query.Run", int(max_concurrent), "query.max_concurrent"}};
+  };
+  running_cap();
+  schema->AddScalar("query.max_concurrent", "--max-concurrent-queries",
+                    "queries (Query.Run) running at once; more are refused RESOURCE_EXHAUSTED",
+                    [this, running_cap](absl::string_view v) {
+                      absl::Status s = rpc::setters::Unsigned(&max_concurrent, 1, 1024)(v);
+                      if (s.ok()) running_cap();
+                      return s;
+                    },
+                    "4");
 }
 
 absl::Status GoquerydConfig::Validate() const {
@@ -124,12 +142,17 @@ absl::Status GoquerydConfig::Validate() const {
       }
     }
   }
+  if (root() && o.given("query.max_rows")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(o.Describe("query.max_rows"), ": a leaf's setting; this goqueryd is a root (peers)"));
+  }
   return service.Validate();
 }
 
 absl::StatusOr<LeafOptions> GoquerydConfig::MakeLeafOptions() const {
   LeafOptions options;
   options.limits.max_memory_bytes = uint64_t(max_memory_bytes);
+  options.limits.max_rows = max_rows;
   options.threads = int(threads);
   if (!probe_addr.empty()) {
     std::string key;

@@ -32,6 +32,9 @@ namespace goprobe::query {
 //   probe.timeout             --probe-timeout       leaf: seconds to wait for the live window (2)
 //   query.max_memory_bytes    --max-memory          leaf: cap on one query's aggregation (none)
 //   query.threads             --query-threads       leaf: scanning threads per query (0: all cores)
+//   query.max_rows            --max-rows            leaf: most rows one query returns (1000000)
+//   query.max_concurrent      --max-concurrent-queries  Query.Run calls running at once; more are
+//                                                   refused RESOURCE_EXHAUSTED at once (4)
 //
 // Exactly one of db_path (a leaf) and peers (a root). deploy/config/goqueryd.yaml
 // shows every key.
@@ -46,6 +49,8 @@ struct GoquerydConfig {
   double probe_timeout_seconds = 2;
   int64_t max_memory_bytes = 0;
   uint64_t threads = 0;
+  uint64_t max_rows = 1000000;
+  uint64_t max_concurrent = 4;
 
   // Declares every setting on `schema` (whose Origins should be
   // service.origins).
