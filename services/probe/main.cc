@@ -35,6 +35,7 @@
 #include "lib/metrics/metrics.h"
 #include "lib/rpc/logging.h"
 #include "lib/rpc/service_config.h"
+#include "lib/security/privileges.h"
 #include "services/probe/capture_manager.h"
 #include "services/probe/config.h"
 #include "services/probe/control_loop.h"
@@ -94,7 +95,7 @@ int RunOfflineCommand(const OfflineOptions& options, const ProbeConfig& config,
   return 0;
 }
 
-int RunLive(const std::string& config_path, const LiveFlags& flags) {
+int RunLive(const std::string& config_path, const LiveFlags& flags, const std::string& run_as) {
   // Signals go to the control loop's signalfd, never to a capture thread:
   // block them before any thread starts.
   absl::StatusOr<std::unique_ptr<ControlLoop>> loop = ControlLoop::Create({SIGINT, SIGTERM, SIGHUP});
@@ -121,6 +122,13 @@ int RunLive(const std::string& config_path, const LiveFlags& flags) {
     s = rpc::SetUpLogging("goprobe", api.logging);
     if (!s.ok()) return api.FailStartup("goprobe", s, 2);
   }
+  // Capabilities belong to threads, so they go before any thread starts;
+  // captures open (and reopen, on reload) with the CAP_NET_RAW and
+  // CAP_NET_ADMIN kept. Files opened above (the log) stay usable.
+  s = security::DropPrivileges(security::CaptureOnly(run_as));
+  if (!s.ok()) return api.FailStartup("goprobe", s, 1);
+  spdlog::info("goprobe: every capability but CAP_NET_RAW and CAP_NET_ADMIN dropped{}",
+               run_as.empty() ? "" : ", running as " + run_as);
   absl::StatusOr<std::unique_ptr<BlockDestination>> destination =
       OpenDestination(*config, api.machine_id_file);
   if (!destination.ok()) return api.FailStartup("goprobe", destination.status(), 1);
@@ -293,11 +301,16 @@ int main(int argc, char** argv) {
   app.add_flag("--allow-truncated", options.allow_truncated,
                "offline: accept capture files cut short (report them, exit 0)")
       ->needs(pcap_opt);
+  std::string run_as;
+  app.add_option("--user", run_as,
+                 "live: user (name or uid) to run as once started; CAP_NET_RAW and "
+                 "CAP_NET_ADMIN are kept, every other capability is dropped either way")
+      ->needs(config_opt);
   CLI11_PARSE(app, argc, argv);
   if (!config.empty()) {
     live.host_id = offline.host_id;
     live.hostname = offline.hostname;
-    return goprobe::probe::RunLive(config, live);
+    return goprobe::probe::RunLive(config, live, run_as);
   }
   if (options.files.empty() || options.iface.empty() ||
       (offline.db_path.empty() && store.addr.empty())) {
