@@ -277,6 +277,7 @@ class Parser {
         if (!st.ok()) return st;
       }
     }
+    c.api.db_path = c.db_path;  // named in the API's start-up log when set
     c.api.host_id = c.host_id;
     c.api.hostname = c.hostname;
     c.api.logging.destination = c.logging.destination;

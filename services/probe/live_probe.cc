@@ -59,10 +59,11 @@ void LogChanges(const CaptureManager::Changes& c) {
 }
 
 LiveProbe::LiveProbe(std::string config_path, ProbeConfig config, ControlLoop* loop,
-                     CaptureManager::Starter starter)
+                     CaptureManager::Starter starter, Amend amend)
     : config_path_(std::move(config_path)),
       config_(std::move(config)),
       loop_(loop),
+      amend_(std::move(amend)),
       manager_(std::move(starter)) {}
 
 absl::Status LiveProbe::Apply(const ProbeConfig& config, CaptureManager::Changes* changes) {
@@ -86,6 +87,9 @@ void LiveProbe::Rescan() {
 
 absl::StatusOr<CaptureManager::Changes> LiveProbe::ReloadNow() {
   absl::StatusOr<ProbeConfig> next = LoadProbeConfig(config_path_);
+  if (next.ok() && amend_) {
+    if (absl::Status s = amend_(&*next); !s.ok()) next = s;
+  }
   if (!next.ok()) {
     spdlog::error("reload refused, keeping the running configuration: {}",
                   std::string(next.status().message()));

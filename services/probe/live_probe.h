@@ -1,6 +1,7 @@
 #ifndef GOPROBE_SERVICES_PROBE_LIVE_PROBE_H_
 #define GOPROBE_SERVICES_PROBE_LIVE_PROBE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,9 +19,12 @@ namespace goprobe::probe {
 // and waits for it, so the CaptureManager only ever has that one thread.
 class LiveProbe : public ProbeControl {
  public:
-  // `loop` must outlive this; `starter` opens one interface's capture.
+  // `loop` must outlive this; `starter` opens one interface's capture;
+  // `amend` (may be empty) is applied to every configuration read again, as
+  // it was to `config` (the flags that override the file).
+  using Amend = std::function<absl::Status(ProbeConfig*)>;
   LiveProbe(std::string config_path, ProbeConfig config, ControlLoop* loop,
-            CaptureManager::Starter starter);
+            CaptureManager::Starter starter, Amend amend = nullptr);
 
   // Controlling thread. Captures what the configuration names; the
   // interfaces that could not be started are logged.
@@ -44,6 +48,7 @@ class LiveProbe : public ProbeControl {
   const std::string config_path_;
   ProbeConfig config_;
   ControlLoop* const loop_;
+  const Amend amend_;
   CaptureManager manager_;
 };
 

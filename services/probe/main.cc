@@ -163,7 +163,8 @@ int RunLive(const std::string& config_path, const LiveFlags& flags, const std::s
                         pm ? std::optional(pm->ForInterface(itf.name)) : std::nullopt);
                     if (!c.ok()) return c.status();
                     return std::unique_ptr<CaptureHandle>(std::move(*c));
-                  });
+                  },
+                  [&flags](ProbeConfig* c) { return flags.ApplyTo(c); });
   s = probe.Start();
   if (!s.ok() || probe.running().empty()) {
     spdlog::critical("{}: {}", config_path,
