@@ -2,11 +2,14 @@
 # The whole test suite, as the README's quick start and CI run it:
 #   1. installs any missing Debian package (tools/install_deps.sh),
 #   2. builds everything and runs every test,
-#   3. runs the unit and multi-process tests again under ASan and UBSan.
+#   3. runs the unit and multi-process tests again under ASan and UBSan,
+#   4. runs every libFuzzer target briefly (//fuzz/..., clang; about 30 s
+#      each, two at a time).
 # Ends with one line "N passed, N failed" counting individual test cases
-# (from each test's JUnit XML), and exits non-zero if anything failed.
+# (from each test's JUnit XML; a fuzz run is one case), and exits non-zero if
+# anything failed. docs/BUILD.md describes each pass.
 #
-# SKIP_SANITIZERS=1 skips step 3 for a quick local loop.
+# SKIP_SANITIZERS=1 skips steps 3 and 4 for a quick local loop.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,29 +20,38 @@ failed=0
 rc=0
 
 count_cases() {
-  # Sums test cases and failures over the test.xml of every test target, as
-  # the last run left them (a cached result keeps its XML).
-  local testlogs sums
+  # Sums test cases and failures over the test.xml of every test target in
+  # the query expression $1, as the last run left them (a cached result
+  # keeps its XML). The rest of the arguments are the run's options.
+  local expr=$1 testlogs sums
+  shift
   testlogs=$(bazel info "$@" bazel-testlogs 2>/dev/null) || return
-  sums=$(bazel query 'tests(//...)' 2>/dev/null |
+  sums=$(bazel query "$expr" 2>/dev/null |
     sed -e 's|^//||' -e 's|:|/|' -e "s|^|$testlogs/|" -e 's|$|/test.xml|' |
     xargs -r python3 tools/count_junit.py)
   passed=$((passed + ${sums% *}))
   failed=$((failed + ${sums#* }))
 }
 
+# run TARGET QUERY [OPTIONS...]: tests TARGET with OPTIONS and counts the
+# cases of the tests QUERY names.
 run() {
-  echo "== bazel test $*" >&2
+  local target=$1 expr=$2
+  shift 2
+  echo "== bazel test $* $target" >&2
   # Builds come from the disk cache; tests always run, so a pass means they
   # passed now, on this machine.
-  bazel test --nocache_test_results "$@" //... || rc=1
-  count_cases "$@"
+  bazel test --nocache_test_results "$@" -- "$target" || rc=1
+  count_cases "$expr" "$@"
 }
 
-run
+# The fuzz targets build only under --config=fuzz; //... skips them.
+all='tests(//...) except tests(//fuzz/...)'
+run //... "$all"
 if [[ "${SKIP_SANITIZERS:-0}" != 1 ]]; then
-  run --config=asan
-  run --config=ubsan
+  run //... "$all" --config=asan
+  run //... "$all" --config=ubsan
+  run //fuzz/... 'tests(//fuzz/...)' --config=fuzz
 fi
 
 echo "$passed passed, $failed failed"
