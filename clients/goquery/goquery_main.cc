@@ -15,6 +15,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/goquery/bash_completion.h"
 #include "clients/goquery/dash_values.h"
 #include "clients/goquery/embedded_query.h"
 #include "clients/goquery/exit_codes.h"
@@ -43,7 +44,8 @@ class Formatter : public CLI::Formatter {
     }
     return "Usage: goquery [OPTIONS] QUERY       group flows by QUERY (e.g. sip,dip)\n"
            "       goquery [OPTIONS] list        interfaces with data\n"
-           "       goquery examples              worked examples\n";
+           "       goquery examples              worked examples\n"
+           "       goquery completion bash       bash completion script\n";
   }
 };
 
@@ -111,6 +113,17 @@ absl::StatusOr<QuerySource> ChooseSource(const Flags& flags, const std::string& 
   return source;
 }
 
+// Every flag of `app`, for the completion script.
+CompletionFlags FlagsOf(const CLI::App& app) {
+  CompletionFlags flags;
+  for (const CLI::Option* opt : app.get_options()) {
+    std::vector<std::string>& into = opt->get_expected_max() != 0 ? flags.with_value : flags.switches;
+    for (const std::string& s : opt->get_snames()) into.push_back("-" + s);
+    for (const std::string& l : opt->get_lnames()) into.push_back("--" + l);
+  }
+  return flags;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -159,6 +172,8 @@ int main(int argc, char** argv) {
   auto* in_opt = app.add_flag("--in", args.in, "received only (with --out: both)");
   auto* out_opt = app.add_flag("--out", args.out, "sent only (with --in: both)");
   auto* sum_opt = app.add_flag("--sum", args.sum, "received and sent summed");
+  auto* live_opt = app.add_flag(
+      "--live", args.live, "also count the current five-minute window (needs --server)");
   auto* first_opt =
       app.add_option("-f,--first", args.first, "start: -7d, 2024-03-01 12:00, epoch, ...")
           ->type_name("TIME");
@@ -192,6 +207,10 @@ int main(int argc, char** argv) {
   list->fallthrough();
   CLI::App* examples = app.add_subcommand("examples", "worked examples");
   CLI::App* help = app.add_subcommand("help", "this help");
+  std::string shell;
+  CLI::App* completion = app.add_subcommand(
+      "completion", "print a bash completion script: source <(goquery completion bash)");
+  completion->add_option("SHELL", shell, "bash")->type_name("");
 
   std::vector<std::string> argv_list(argv + 1, argv + argc);
   argv_list = AttachDashValues(std::move(argv_list));
@@ -208,6 +227,15 @@ int main(int argc, char** argv) {
   }
   if (examples->parsed()) {
     std::cout << ExamplesText();
+    return kExitOk;
+  }
+  if (completion->parsed()) {
+    if (shell != "bash") {
+      return Usage(shell.empty() ? "completion: name the shell: goquery completion bash"
+                                 : absl::StrCat("completion: no script for \"", shell,
+                                                "\"; there is one for bash"));
+    }
+    std::cout << BashCompletionScript(FlagsOf(app));
     return kExitOk;
   }
   const std::vector<std::string> extras = app.remaining(/*recurse=*/true);
@@ -232,6 +260,7 @@ int main(int argc, char** argv) {
         {"Sum", sum_opt},           {"First", first_opt},     {"Last", last_opt},
         {"Format", format_opt},     {"SortBy", sort_opt},     {"NumResults", n_opt},
         {"SortAscending", asc_opt}, {"Resolve", resolve_opt}, {"ResolveTimeout", rtimeout_opt},
+        {"Live", live_opt},
         {"ResolveRows", rrows_opt}, {"MaxMemPct", mem_opt},   {"QueryTimeout", timeout_opt},
     };
     args.query = flags.query;

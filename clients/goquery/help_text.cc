@@ -18,6 +18,8 @@ QUERY: what to group the flows by, comma-separated
   bins) oldest first and uncut, unless -s, -a or -n say otherwise.
   Without -i all interfaces are summed; -i with several interfaces, a
   /regex/, !exclusions or "any" gives each interface its own rows.
+  --live also counts the current five-minute window, which the probe has
+  not written yet; only a goqueryd (--server) can ask its probe for it.
 
 CONDITIONS (-c): goQuery's language
   sip dip host (either side) = != ADDRESS      snet dnet net = != CIDR

@@ -48,6 +48,10 @@ struct QueryArgs {
   // Memory cap in percent of the answering host's memory (goQuery's
   // MaxMemPct).
   uint32_t max_mem_pct = 60;
+  // Also count the probe's current, not yet written five-minute window
+  // (goQuery's --live / Live). Only a goqueryd can: the window is held by the
+  // probe, not in a goDB directory, so -d refuses it.
+  bool live = false;
   // Who asked, for the server's logs (goQuery's Caller).
   std::string caller = "goquery";
 };

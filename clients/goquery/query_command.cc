@@ -155,6 +155,12 @@ int RunQueryCommand(const QueryArgs& args, const QuerySource& source, const Comm
     }
     return kExitUsage;
   }
+  if (plan->request.live() && !source.server) {
+    err << "goquery: --live needs a goqueryd (--server ADDR): the current five-minute window is "
+           "held by the probe, not in the goDB directory "
+        << source.db_path << "\n";
+    return kExitUsage;
+  }
   if (plan->dns.enabled && plan->format != OutputFormat::kTxt) {
     err << "goquery: warning: -r names addresses in the txt table only; "
         << (plan->format == OutputFormat::kCsv ? "csv" : "json") << " keeps them as addresses\n";

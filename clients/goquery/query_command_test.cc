@@ -219,6 +219,20 @@ TEST_F(QueryCommandTest, ErrorsAreOneLineWithTheirExitCode) {
   EXPECT_EQ(r.err, "goquery: no goDB at " + dir_.path() + "/missing: no such directory\n");
 }
 
+// The current window is the probe's; a goDB directory cannot have it, and
+// quietly leaving it out would pass an old answer off as a live one.
+TEST_F(QueryCommandTest, LiveNeedsAServer) {
+  QueryArgs args = Args("sip");
+  args.live = true;
+  const Outcome r = Query(args);
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "goquery: --live needs a goqueryd (--server ADDR): the current five-minute window "
+            "is held by the probe, not in the goDB directory " +
+                db_ + "\n");
+}
+
 TEST_F(QueryCommandTest, OutputFilesAreAppendedTo) {
   QueryArgs args = Args("dport");
   args.format = "csv";

@@ -188,6 +188,7 @@ absl::StatusOr<QueryPlan> BuildQueryPlan(const QueryArgs& args, absl::Time now, 
   }
   req.set_max_memory_percent(args.max_mem_pct);
   req.set_caller(args.caller);
+  req.set_live(args.live);
 
   absl::StatusOr<OutputFormat> format = ParseOutputFormat(args.format);
   if (!format.ok()) return Bad("-e", format.status().message());

@@ -42,6 +42,7 @@ TEST(QueryPlanTest, GoQueryDefaults) {
   EXPECT_EQ(r.max_memory_percent(), 60u);
   EXPECT_EQ(r.timeout_ms(), 0u);
   EXPECT_EQ(r.caller(), "goquery");
+  EXPECT_FALSE(r.live());
   EXPECT_TRUE(p->first_defaulted);
   EXPECT_EQ(p->format, OutputFormat::kTxt);
   EXPECT_THAT(p->layout.attributes, ElementsAre(Attribute::kSip, Attribute::kDip));
@@ -121,6 +122,7 @@ TEST(QueryPlanTest, EverythingElse) {
   args.resolve_timeout = "2";
   args.resolve_rows = 10;
   args.caller = "cron";
+  args.live = true;
   absl::StatusOr<QueryPlan> p = Plan(args);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_THAT(p->layout.attributes,
@@ -142,6 +144,7 @@ TEST(QueryPlanTest, EverythingElse) {
   EXPECT_EQ(p->dns.timeout, absl::Seconds(2));
   EXPECT_EQ(p->dns.max_rows, 10u);
   EXPECT_EQ(p->request.caller(), "cron");
+  EXPECT_TRUE(p->request.live());
 }
 
 TEST(QueryPlanTest, MistakesNameTheArgument) {

@@ -44,6 +44,7 @@ constexpr Key kKeys[] = {
     {"ResolveTimeout", Kind::kSeconds},
     {"ResolveRows", Kind::kCount},
     {"MaxMemPct", Kind::kCount},
+    {"Live", Kind::kBool},
     {"Caller", Kind::kString},
     {"DBPath", Kind::kString},
     {"QueryTimeout", Kind::kNanos},
@@ -213,6 +214,8 @@ absl::StatusOr<StoredQueryResult> ApplyStoredQuery(
       set_bool(&args->out);
     else if (k == "Sum")
       set_bool(&args->sum);
+    else if (k == "Live")
+      set_bool(&args->live);
     else if (k == "Format")
       set_string(&args->format);
     else if (k == "Caller")

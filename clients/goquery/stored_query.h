@@ -22,8 +22,9 @@
 // meaning. Keys match case-insensitively, as Go's JSON decoder matches them,
 // and // comments are allowed, so the README's example loads as printed.
 // goQuery v4's further keys work too: DBPath (the database when neither -d
-// nor --server is given), QueryTimeout and DNSResolution {Enabled, Timeout,
-// MaxRows} (Go durations: a number is nanoseconds, a string "1s");
+// nor --server is given), QueryTimeout, Live (as --live) and DNSResolution
+// {Enabled, Timeout, MaxRows} (Go durations: a number is nanoseconds, a
+// string "1s");
 // ResolveTimeout is seconds, as in the README. Keys that only steered
 // goQuery's own process (LowMem, External, List, Version) are accepted with
 // a warning. Any other key is an error naming it: a misspelt key must not

@@ -82,7 +82,7 @@ TEST(StoredQueryTest, GoQueryV4KeysAndCaseInsensitiveNames) {
   absl::StatusOr<StoredQueryResult> r = ApplyStoredQuery(
       R"({"query": "talk_conv", "DBPath": "/srv/db", "QueryTimeout": 30000000000,
           "DNSResolution": {"Enabled": true, "Timeout": "2s", "MaxRows": 5},
-          "first": 1709294700, "LowMem": true})",
+          "first": 1709294700, "LowMem": true, "Live": true})",
       "v4.json", Nothing, &args);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(args.query, "talk_conv");
@@ -92,6 +92,7 @@ TEST(StoredQueryTest, GoQueryV4KeysAndCaseInsensitiveNames) {
   EXPECT_EQ(args.resolve_timeout, "2s");
   EXPECT_EQ(args.resolve_rows, 5u);
   EXPECT_EQ(args.first, "1709294700");
+  EXPECT_TRUE(args.live);
   EXPECT_THAT(
       r->warnings,
       ElementsAre("v4.json: \"LowMem\" steers goQuery's own process and has no effect here"));
