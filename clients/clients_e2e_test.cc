@@ -194,7 +194,7 @@ TEST_F(ClientsTest, HelpExplainsWhatExists) {
 
 TEST_F(ClientsTest, GoconvertUsageErrors) {
   ExpectUsageError(Goconvert({}), "goconvert: --in is required");
-  ExpectUsageError(Goconvert({"-i", fixture_}), "goconvert: -d DIR is required");
+  ExpectUsageError(Goconvert({"-i", fixture_}), "goconvert: -d DIR or --store ADDR is required");
   ExpectUsageError(Goconvert({"-i", fixture_, "-d", db_, "--iface", "a/b"}),
                    "goconvert: --iface: interface name \"a/b\"");
   ProcessResult missing = Goconvert({"-i", dir_.path() + "/none.csv", "-d", db_});

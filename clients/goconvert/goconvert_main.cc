@@ -1,8 +1,13 @@
-// goconvert: imports flow rows from CSV into a goDB directory.
-// The logic is in the libraries beside this file; this is flags and output.
+// goconvert: imports flow rows from CSV into a goDB directory, or through a
+// gostore. The logic is in the libraries beside this file; this is flags and
+// output.
+
+#include <stdlib.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -10,13 +15,18 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_split.h"
 #include "clients/goconvert/block_sink.h"
 #include "clients/goconvert/csv_reader.h"
 #include "clients/goconvert/go_flags.h"
 #include "clients/goconvert/godb_sink.h"
 #include "clients/goconvert/import_summary.h"
 #include "clients/goconvert/importer.h"
+#include "clients/goconvert/store_sink.h"
 #include "lib/godb/layout.h"
+#include "lib/host/host_identity.h"
+#include "lib/rpc/api_keys.h"
+#include "spdlog/spdlog.h"
 
 namespace {
 
@@ -44,12 +54,22 @@ not decrease. A bad line stops the import with FILE:LINE and the column, and
 nothing of the blocks still being collected is written; blocks finished before
 it are. Fix the input and rerun with --skip-existing to continue.
 
+With --store ADDR the blocks go through that gostore instead (its writer
+lock stays with it): they are spooled on disk, shipped as goprobe ships them,
+and goconvert exits 0 only once the store has acknowledged every block. The
+batches carry this host's id (from /etc/machine-id, or --host-id): the store
+accepts only its own host's. A block the store rejects is reported with its
+lines and time, and nothing of it is written; a block it already has is
+kept as it is (an error unless --skip-existing).
+
 Examples:
   goconvert -i flows.csv -d /var/lib/goprobe/db --iface eth0
+  goconvert -i flows.csv --store unix:/run/goprobe/gostore.sock --iface eth0
   zcat flows.csv.gz | goconvert -i - -d ./db --iface eth0 --skip-bad
   goconvert -in flows.csv -out ./db -iface eth0      (goConvert's spelling)
 
-Exit status: 0 imported, 1 stopped by an error, 2 bad command line.)";
+Exit status: 0 imported, 1 stopped by an error (or blocks not stored), 2 bad
+command line.)";
 
 std::vector<char*> Argv(std::vector<std::string>& args) {
   std::vector<char*> argv;
@@ -68,12 +88,49 @@ int main(int argc, char** argv) {
   goprobe::goconvert::CsvReaderOptions reader_options;
   goprobe::goconvert::ImportOptions import_options;
   bool check_only = false;
+  std::string store_address, api_key_file, spool_dir;
+  goprobe::rpc::ClientTlsOptions tls;
+  uint64_t host_id = 0;
+  std::string hostname;
+  double store_timeout_s = 60;
 
   CLI::App app{"goconvert: import flow rows from CSV into a goDB database.", "goconvert"};
   app.footer(kFooter);
   app.add_option("-i,--in", input, "CSV file to read; - reads standard input")->required();
-  app.add_option("-d,--db,--out", db_path,
-                 "goDB directory to write (created if missing; takes the writer lock)");
+  auto* db_opt = app.add_option("-d,--db,--out", db_path,
+                                "goDB directory to write (created if missing; takes the writer lock)");
+  auto* store_opt =
+      app.add_option("--store", store_address,
+                     "gostore to write through instead (host:port or unix:/path)")
+          ->excludes(db_opt);
+  app.add_option("--api-key-file", api_key_file, "with --store: file whose first key is sent")
+      ->needs(store_opt);
+  app.add_flag("--tls", tls.enabled, "with --store: TLS to a TCP address")->needs(store_opt);
+  app.add_option("--tls-ca", tls.ca_file,
+                 "with --store: PEM CAs for the store's certificate (implies --tls; default: "
+                 "the system's)")
+      ->needs(store_opt);
+  app.add_option("--tls-cert", tls.cert_file,
+                 "with --store: PEM client certificate, if the store asks (implies --tls)")
+      ->needs(store_opt);
+  app.add_option("--tls-key", tls.key_file, "with --tls-cert: its PEM key")->needs(store_opt);
+  app.add_option("--tls-server-name", tls.server_name,
+                 "with --store: name in the store's certificate (implies --tls)")
+      ->needs(store_opt);
+  app.add_option("--host-id", host_id,
+                 "with --store: the host whose flows these are (default: from /etc/machine-id)")
+      ->needs(store_opt);
+  app.add_option("--hostname", hostname, "with --store: its name (default: this host's)")
+      ->needs(store_opt);
+  app.add_option("--spool", spool_dir,
+                 "with --store: spool directory, kept with what the store did not acknowledge "
+                 "(default: a fresh one under $TMPDIR, removed at exit)")
+      ->needs(store_opt);
+  app.add_option("--store-timeout", store_timeout_s,
+                 "with --store: seconds without any acknowledgement before giving up (default "
+                 "60)")
+      ->check(CLI::PositiveNumber)
+      ->needs(store_opt);
   app.add_option("--iface", reader_options.default_iface,
                  "interface of rows without an iface column or value");
   app.add_option("--schema", reader_options.schema,
@@ -104,10 +161,51 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
   }
-  if (db_path.empty() && !check_only) {
-    std::cerr << "goconvert: -d DIR is required: the goDB directory to import into "
-                 "(or --check to only validate)\n";
+  if (db_path.empty() && store_address.empty() && !check_only) {
+    std::cerr << "goconvert: -d DIR or --store ADDR is required: the goDB directory or the "
+                 "gostore to import into (or --check to only validate)\n";
     return kExitUsage;
+  }
+  if (check_only && !store_address.empty()) {
+    std::cerr << "goconvert: --check writes nothing; leave out --store\n";
+    return kExitUsage;
+  }
+  // The shipper logs for a daemon; goconvert reports what matters itself.
+  spdlog::set_level(spdlog::level::off);
+  goprobe::goconvert::StoreSinkOptions store_options;
+  std::string temporary_spool;
+  if (!store_address.empty()) {
+    tls.enabled |= !tls.ca_file.empty() || !tls.cert_file.empty() || !tls.key_file.empty() ||
+                   !tls.server_name.empty();
+    store_options.shipper.address = store_address;
+    store_options.shipper.tls = tls;
+    store_options.stall_timeout = absl::Seconds(store_timeout_s);
+    if (!api_key_file.empty()) {
+      auto keys = goprobe::rpc::LoadApiKeys(api_key_file);
+      if (!keys.ok()) {
+        std::cerr << "goconvert: --api-key-file: " << keys.status().message() << "\n";
+        return kExitUsage;
+      }
+      store_options.shipper.api_key = keys->front();
+    }
+    auto identity = goprobe::host::ResolveHostIdentity(host_id, hostname, "/etc/machine-id");
+    if (!identity.ok()) {
+      std::cerr << "goconvert: " << identity.status().message()
+                << "; give the store's host with --host-id\n";
+      return kExitUsage;
+    }
+    store_options.identity = *identity;
+    if (spool_dir.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/goconvert-spool.XXXXXX";
+      if (::mkdtemp(dir.data()) == nullptr) {
+        std::cerr << "goconvert: cannot create a spool directory: " << std::strerror(errno)
+                  << "\n";
+        return kExitFailed;
+      }
+      spool_dir = temporary_spool = dir;
+    }
+    store_options.spool_dir = spool_dir;
   }
 
   std::ifstream file;
@@ -130,8 +228,18 @@ int main(int argc, char** argv) {
   }
 
   std::unique_ptr<BlockSink> sink;
+  goprobe::goconvert::StoreSink* store = nullptr;
   if (check_only) {
     sink = std::make_unique<goprobe::goconvert::DiscardSink>();
+  } else if (!store_address.empty()) {
+    auto opened = goprobe::goconvert::StoreSink::Open(store_options);
+    if (!opened.ok()) {
+      std::cerr << "goconvert: " << opened.status().message() << "\n";
+      if (!temporary_spool.empty()) std::filesystem::remove_all(temporary_spool);
+      return kExitFailed;
+    }
+    store = opened->get();
+    sink = std::move(*opened);
   } else {
     auto godb = goprobe::goconvert::GodbSink::Open(db_path);
     if (!godb.ok()) {
@@ -153,10 +261,24 @@ int main(int argc, char** argv) {
 
   goprobe::goconvert::Importer importer(sink.get(), import_options);
   const absl::Status status = importer.Run(reader->get());
+  goprobe::goconvert::ImportStats stats = importer.stats();
+  // Blocks queued before an error are the store's to settle, as a goDB
+  // directory keeps the blocks written before it.
+  const absl::Status stored =
+      store != nullptr ? store->Finish(import_options.skip_existing, &stats) : absl::OkStatus();
+  sink.reset();
+  // The input is what a rerun starts from; a spool of the user's (--spool)
+  // keeps unacknowledged blocks for the next run to send first.
+  if (!temporary_spool.empty()) std::filesystem::remove_all(temporary_spool);
   const std::string summary =
-      goprobe::goconvert::ImportSummary(importer.stats(), check_only ? "valid" : "written");
-  if (!status.ok()) {
-    std::cerr << "goconvert: " << status.message() << "\n";
+      goprobe::goconvert::ImportSummary(stats, check_only ? "valid" : "written");
+  if (!status.ok() || !stored.ok()) {
+    if (!status.ok()) std::cerr << "goconvert: " << status.message() << "\n";
+    if (!stored.ok()) {
+      for (absl::string_view line : absl::StrSplit(stored.message(), '\n')) {
+        std::cerr << "goconvert: " << line << "\n";
+      }
+    }
     std::cerr << "goconvert: stopped: " << summary << "\n";
     return kExitFailed;
   }

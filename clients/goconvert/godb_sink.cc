@@ -23,7 +23,7 @@ absl::StatusOr<std::unique_ptr<GodbSink>> GodbSink::Open(const std::string& db_p
 }
 
 absl::Status GodbSink::WriteBlock(absl::string_view iface, int64_t time,
-                                  absl::Span<const flow::FlowRow> rows) {
+                                  absl::Span<const flow::FlowRow> rows, const BlockOrigin&) {
   return writer_->WriteBlock(iface, time, rows, godb::CaptureStats{});
 }
 

@@ -24,7 +24,7 @@ class GodbSink : public BlockSink {
   // Imported blocks carry no capture statistics: the CSV has none, and
   // zeros say "nothing was dropped", which is what is known.
   absl::Status WriteBlock(absl::string_view iface, int64_t time,
-                          absl::Span<const flow::FlowRow> rows) override;
+                          absl::Span<const flow::FlowRow> rows, const BlockOrigin&) override;
 
  private:
   explicit GodbSink(std::unique_ptr<godb::DbWriter> writer) : writer_(std::move(writer)) {}

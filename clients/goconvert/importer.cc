@@ -9,18 +9,18 @@
 namespace goprobe::goconvert {
 namespace {
 
-std::string BlockName(const std::string& iface, int64_t time) {
-  return absl::StrCat("block ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(time),
-                                                 absl::UTCTimeZone()),
-                      " (", time, ") of ", iface);
-}
-
 std::string Lines(const std::string& source, int64_t first, int64_t last) {
   if (first == last) return absl::StrCat(source, ":", first);
   return absl::StrCat(source, ":", first, "-", last);
 }
 
 }  // namespace
+
+std::string BlockName(absl::string_view iface, int64_t time) {
+  return absl::StrCat("block ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(time),
+                                                 absl::UTCTimeZone()),
+                      " (", time, ") of ", iface);
+}
 
 void Importer::Skip(const absl::Status& why) {
   if (options_.on_skip) options_.on_skip(why);
@@ -105,8 +105,8 @@ absl::Status Importer::Flush(const CsvFlowReader& reader, const std::string& ifa
   block_rows_.clear();
   block_rows_.reserve(p.flows.size());
   for (const auto& [key, counters] : p.flows) block_rows_.push_back(flow::FlowRow{key, counters});
-  absl::Status s = sink_->WriteBlock(iface, p.time, block_rows_);
   const std::string where = Lines(reader.source(), p.first_line, p.last_line);
+  absl::Status s = sink_->WriteBlock(iface, p.time, block_rows_, BlockOrigin{where, p.rows});
   if (absl::IsAlreadyExists(s)) {
     s = absl::AlreadyExistsError(absl::StrCat(where, ": ", BlockName(iface, p.time),
                                               " is already stored; nothing of it was written",

@@ -44,6 +44,10 @@ struct ImportStats {
   std::set<std::string> interfaces_written;
 };
 
+// How messages name a block: "block 2023-11-14T22:15:00Z (1700000100) of
+// eth0".
+std::string BlockName(absl::string_view iface, int64_t time);
+
 // One goDB block per distinct time per interface: consecutive rows of an
 // interface with the same time form a block, and a row with a later time
 // finishes it. Rows of several interfaces may interleave; each interface's

@@ -272,7 +272,8 @@ TEST(ImporterCheckTest, DiscardSinkValidatesWithoutWriting) {
 class FailingSink : public BlockSink {
  public:
   explicit FailingSink(absl::Status status) : status_(std::move(status)) {}
-  absl::Status WriteBlock(absl::string_view, int64_t, absl::Span<const flow::FlowRow>) override {
+  absl::Status WriteBlock(absl::string_view, int64_t, absl::Span<const flow::FlowRow>,
+                          const BlockOrigin&) override {
     return status_;
   }
 

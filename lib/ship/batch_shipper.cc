@@ -182,6 +182,7 @@ absl::Status BatchShipper::RunStream() {
                       ack.iface(), ack.block_time(), ack.message());
       }
       if (!removed.ok()) spdlog::error("shipper: {}", std::string(removed.message()));
+      if (options_.on_ack) options_.on_ack(ack);
       absl::MutexLock lock(&window_mu);
       unacked.erase(std::remove(unacked.begin(), unacked.end(), ack.sequence()), unacked.end());
       window_changed.SignalAll();

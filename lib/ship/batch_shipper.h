@@ -2,6 +2,7 @@
 #define GOPROBE_LIB_SHIP_BATCH_SHIPPER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "absl/time/time.h"
 #include "lib/rpc/tls.h"
 #include "lib/ship/batch_spool.h"
+#include "proto/goprobe/v1/store.pb.h"
 
 namespace goprobe::ship {
 
@@ -27,6 +29,11 @@ struct ShipperOptions {
   int window = 4;
   absl::Duration min_backoff = absl::Milliseconds(200);
   absl::Duration max_backoff = absl::Seconds(30);
+  // Told of every acknowledgement, after its batch left the spool, on the
+  // shipping thread; for a caller that reports each batch's fate itself
+  // (goconvert names the input lines of a rejected block). May be empty;
+  // must not call into the shipper.
+  std::function<void(const v1::IngestAck&)> on_ack;
 };
 
 // What the shipper has done, for the probe's status and logs.

@@ -2,7 +2,8 @@
 // and by goqueryd (--server, a leaf and a root over leaves) prints the same
 // table; the server-side failures a person meets each give one line and
 // their own exit status; a stored query runs as written; and flows survive
-// pcap -> goprobe -> goquery csv -> goconvert -> goquery unchanged.
+// pcap -> goprobe -> goquery csv -> goconvert -> goquery unchanged, both
+// through goDB directories and through the services (gostore, goqueryd).
 
 #include <signal.h>
 #include <stdlib.h>
@@ -127,6 +128,20 @@ class GoqueryE2eTest : public ::testing::Test {
     }
     ADD_FAILURE() << "no TCP port in the log: " << server->Log();
     return 0;
+  }
+
+  // A gostore for host 7 writing `db`, on a unix socket.
+  std::string Gostore(const std::string& db, const std::string& name) {
+    const std::string socket = absl::StrCat(dir_, "/", name, ".sock");
+    auto p = ChildProcess::Start({Runfile("services/store/gostore"), "--db", db, "--listen",
+                                  "unix:" + socket, "--host-id", "7", "--log-level", "warn",
+                                  "--metrics-listen", ""},
+                                 socket + ".log");
+    EXPECT_TRUE(p.ok()) << p.status();
+    if (!p.ok()) return "";
+    EXPECT_TRUE((*p)->WaitForPath(socket, absl::Seconds(30))) << (*p)->Log();
+    servers_.push_back(std::move(*p));
+    return "unix:" + socket;
   }
 
   std::string dir_, db_;
@@ -362,6 +377,34 @@ TEST_F(GoqueryE2eTest, RoundTripPcapGoprobeGoqueryGoconvertGoquery) {
               DropLine(MaskTiming(a.out), "Timespan / Interface"))
         << query;
   }
+}
+
+// The same round trip the way a deployment runs it: goprobe ships to a
+// gostore, goquery asks a goqueryd over that store's goDB, goconvert imports
+// the csv through a second gostore, and its goqueryd answers the same rows.
+TEST_F(GoqueryE2eTest, RoundTripThroughGostoreAndGoqueryd) {
+  const std::string pcap = Runfile("tests/data/pcaps/goprobe__default.pcap.gz");
+  const std::string probed_store = Gostore(dir_ + "/probed", "store-a");
+  ProcessResult probe =
+      Run("services/probe/goprobe", {"--pcap", pcap, "--iface", "eth0", "--store", probed_store,
+                                     "--spool", dir_ + "/spool", "--host-id", "7",
+                                     "--ship-timeout", "60"});
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  const std::string probed = Leaf(dir_ + "/probed", "leaf-a", 7);
+  const ProcessResult first = Goquery({"--server", probed, "-f", "0", "-e", "csv", "raw"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_GT(Lines(first.out), 100);
+  const std::string csv = dir_ + "/flows.csv";
+  std::ofstream(csv) << first.out;
+
+  const std::string converted_store = Gostore(dir_ + "/converted", "store-b");
+  ProcessResult convert = Run("clients/goconvert/goconvert",
+                              {"-i", csv, "--store", converted_store, "--host-id", "7"});
+  ASSERT_EQ(convert.exit_code, 0) << convert.err;
+  const std::string converted = Leaf(dir_ + "/converted", "leaf-b", 7);
+  const ProcessResult second = Goquery({"--server", converted, "-f", "0", "-e", "csv", "raw"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, first.out);
 }
 
 }  // namespace
