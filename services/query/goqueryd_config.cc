@@ -38,15 +38,8 @@ void GoquerydConfig::Register(rpc::ConfigSchema* schema) {
         return absl::OkStatus();
       },
       "30");
-  schema->AddScalar("peer_tls.enabled", "--peer-tls", "root: reach the leaves over TLS",
-                    [this](absl::string_view v) {
-                      if (v != "true" && v != "false") {
-                        return absl::InvalidArgumentError("want true or false");
-                      }
-                      peer_tls.enabled = v == "true";
-                      return absl::OkStatus();
-                    },
-                    "false");
+  schema->AddSwitch("peer_tls.enabled", "--peer-tls", "root: reach the leaves over TLS",
+                    &peer_tls.enabled);
   schema->AddScalar("peer_tls.ca_file", "--peer-tls-ca",
                     "root: PEM CAs the leaves' certificates must chain to (default: the system's)",
                     rpc::setters::Text(&peer_tls.ca_file));
