@@ -7,20 +7,18 @@
 // row indices inside the block.
 
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "absl/numeric/int128.h"
 #include "absl/strings/string_view.h"
+#include "fuzz/check.h"
 #include "lib/godb/block.h"
 #include "lib/query/condition_row_selector.h"
 
 namespace {
 
-void Check(bool ok) {
-  if (!ok) abort();
-}
+using goprobe::fuzz::Check;
 
 // Two IPv4 rows, then two IPv6 rows, every column filled.
 goprobe::godb::BlockColumns MakeBlock() {

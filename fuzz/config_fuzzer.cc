@@ -6,9 +6,9 @@
 // Every refusal must say something: an empty error message is a finding.
 
 #include <cstdint>
-#include <cstdlib>
 
 #include "absl/strings/string_view.h"
+#include "fuzz/check.h"
 #include "lib/rpc/config_schema.h"
 #include "services/probe/config.h"
 #include "services/query/goqueryd_config.h"
@@ -16,9 +16,7 @@
 
 namespace {
 
-void Check(bool ok) {
-  if (!ok) abort();
-}
+using goprobe::fuzz::Check;
 
 void CheckRefusal(const absl::Status& s) { Check(s.ok() || !s.message().empty()); }
 

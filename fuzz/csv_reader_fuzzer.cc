@@ -6,17 +6,15 @@
 // A record that reads has an interface, and line numbers only grow.
 
 #include <cstdint>
-#include <cstdlib>
 #include <sstream>
 #include <string>
 
 #include "clients/goconvert/csv_reader.h"
+#include "fuzz/check.h"
 
 namespace {
 
-void Check(bool ok) {
-  if (!ok) abort();
-}
+using goprobe::fuzz::Check;
 
 void ReadAll(const std::string& text, goprobe::goconvert::CsvReaderOptions options) {
   std::istringstream in(text);

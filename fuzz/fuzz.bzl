@@ -29,7 +29,7 @@ def cc_fuzz_target(
     native.cc_binary(
         name = name,
         srcs = srcs,
-        deps = deps,
+        deps = deps + ["//fuzz:check"],
         linkopts = ["-fsanitize=fuzzer"],
         target_compatible_with = fuzz_only(),
     )

@@ -7,10 +7,10 @@
 // A decoded column must hold exactly the block's rows.
 
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 
 #include "absl/numeric/int128.h"
+#include "fuzz/check.h"
 #include "fuzz/godb_input.h"
 #include "lib/godb/address_dictionary.h"
 #include "lib/godb/block.h"
@@ -18,14 +18,12 @@
 
 namespace {
 
+using goprobe::fuzz::Check;
+
 using goprobe::godb::AddressDictionary;
 using goprobe::godb::BlockColumns;
 using goprobe::godb::BlockInfo;
 using goprobe::godb::Column;
-
-void Check(bool ok) {
-  if (!ok) abort();
-}
 
 // 65535 addresses of each family: enough for any size the input can ask for.
 const AddressDictionary& FullDictionary() {

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <string>
 
+#include "fuzz/check.h"
 #include "fuzz/godb_input.h"
 #include "lib/godb/block.h"
 #include "lib/godb/column.h"
@@ -23,12 +24,10 @@
 
 namespace {
 
+using goprobe::fuzz::Check;
+
 using goprobe::godb::DayMetadata;
 using goprobe::godb::kNumFiles;
-
-void Check(bool ok) {
-  if (!ok) abort();
-}
 
 const std::string& DayDir() {
   static const std::string* dir = [] {

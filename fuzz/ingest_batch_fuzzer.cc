@@ -8,21 +8,19 @@
 // completed batch's rows are strictly increasing by key.
 
 #include <cstdint>
-#include <cstdlib>
 #include <vector>
 
+#include "fuzz/check.h"
 #include "lib/flow/flow.h"
 #include "lib/flow/flow_proto.h"
 #include "proto/goprobe/v1/flow.pb.h"
 
 namespace {
 
+using goprobe::fuzz::Check;
+
 using goprobe::flow::BatchAssembler;
 using goprobe::flow::FlowRow;
-
-void Check(bool ok) {
-  if (!ok) abort();
-}
 
 void CheckRoundTrip(const goprobe::v1::FlowBatch& batch, const std::vector<FlowRow>& rows) {
   goprobe::v1::FlowBatch again = batch;

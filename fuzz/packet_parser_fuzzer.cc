@@ -5,23 +5,20 @@
 // catches any read past the captured bytes.
 
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 
+#include "fuzz/check.h"
 #include "fuzz/packet_input.h"
 #include "services/probe/packet_parser.h"
 
 namespace {
 
+using goprobe::fuzz::Check;
 using goprobe::probe::Direction;
 using goprobe::probe::LinkType;
 using goprobe::probe::PacketInfo;
 using goprobe::probe::ParseResult;
-
-void Check(bool ok) {
-  if (!ok) abort();
-}
 
 void CheckContract(LinkType link, ParseResult result, const PacketInfo& info) {
   if (result != ParseResult::kFlow) return;

@@ -7,19 +7,13 @@
 // 300 seconds; a refused one says why.
 
 #include <cstdint>
-#include <cstdlib>
 
+#include "fuzz/check.h"
 #include "lib/query/condition_row_selector.h"
 #include "lib/query/query_proto.h"
 #include "proto/goprobe/v1/query.pb.h"
 
-namespace {
-
-void Check(bool ok) {
-  if (!ok) abort();
-}
-
-}  // namespace
+using goprobe::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   goprobe::v1::QueryRequest request;
