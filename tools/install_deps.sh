@@ -11,6 +11,8 @@ PACKAGES=(
   libabsl-dev libspdlog-dev libfmt-dev libyaml-cpp-dev liblz4-dev libzstd-dev
   libxxhash-dev libpcap-dev zlib1g-dev libre2-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
   libssl-dev
+  # fuzzing (--config=fuzz): clang and its libFuzzer/sanitizer runtimes
+  clang libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 tshark tcpreplay iproute2
   nfdump softflowd pmacct bc lz4 zstd openssl tmux
