@@ -85,6 +85,10 @@ struct BlockColumns {
   uint32_t v4_rows = 0;
   std::vector<uint32_t> sip4, dip4;
   std::vector<absl::uint128> sip6, dip6;
+  // With sip6/dip6: each IPv6 row's index into the day's IPv6 address
+  // dictionary (DayReader::dictionary()), so a scan can key its groups by a
+  // number it translates once per day instead of by the 16-byte address.
+  std::vector<uint32_t> sip6_index, dip6_index;
   std::vector<uint16_t> dport;
   std::vector<uint8_t> proto;
   std::vector<uint64_t> bytes_rcvd, bytes_sent, pkts_rcvd, pkts_sent;

@@ -235,7 +235,8 @@ absl::StatusOr<absl::string_view> BlockDecoder::Open(absl::string_view stored, i
 absl::Status BlockDecoder::DecodeAddresses(absl::string_view* in, const BlockInfo& block,
                                            const AddressDictionary& dict,
                                            std::vector<uint32_t>* v4,
-                                           std::vector<absl::uint128>* v6) {
+                                           std::vector<absl::uint128>* v6,
+                                           std::vector<uint32_t>* v6_index) {
   if (block.dict_v4_size > dict.v4_size() || block.dict_v6_size > dict.v6_size()) {
     return absl::DataLossError("address dictionary is shorter than the block needs");
   }
@@ -260,6 +261,7 @@ absl::Status BlockDecoder::DecodeAddresses(absl::string_view* in, const BlockInf
   v6->resize(v6_rows);
   const absl::uint128* values6 = dict.v6_values();
   for (uint32_t i = 0; i < v6_rows; ++i) (*v6)[i] = values6[indices_[i]];
+  v6_index->assign(indices_.begin(), indices_.begin() + v6_rows);
   return absl::OkStatus();
 }
 
@@ -276,8 +278,8 @@ absl::Status BlockDecoder::Decode(absl::string_view stored, Column column, const
     case Column::kDip: {
       absl::Status s =
           column == Column::kSip
-              ? DecodeAddresses(&in, block, *dict, &out->sip4, &out->sip6)
-              : DecodeAddresses(&in, block, *dict, &out->dip4, &out->dip6);
+              ? DecodeAddresses(&in, block, *dict, &out->sip4, &out->sip6, &out->sip6_index)
+              : DecodeAddresses(&in, block, *dict, &out->dip4, &out->dip6, &out->dip6_index);
       if (!s.ok()) return s;
       break;
     }

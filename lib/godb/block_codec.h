@@ -108,7 +108,7 @@ class BlockDecoder {
                                          uint32_t rows, uint32_t v4_rows);
   absl::Status DecodeAddresses(absl::string_view* in, const BlockInfo& block,
                                const AddressDictionary& dict, std::vector<uint32_t>* v4,
-                               std::vector<absl::uint128>* v6);
+                               std::vector<absl::uint128>* v6, std::vector<uint32_t>* v6_index);
 
   std::vector<char> raw_;
   std::vector<uint32_t> indices_;

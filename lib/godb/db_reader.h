@@ -74,6 +74,11 @@ class DayReader {
   // the offset; the reader stays usable for the other blocks.
   absl::Status ReadBlock(size_t index, ColumnSet columns, BlockColumns* out);
 
+  // The day's address dictionary, as far as it could be read: loaded by the
+  // first ReadBlock that decodes sip or dip (empty before), then unchanged.
+  // BlockColumns::sip6_index/dip6_index index its IPv6 addresses.
+  const AddressDictionary& dictionary() const { return dict_; }
+
  private:
   // The data files as opened (or why they could not be); read with pread
   // only, so shared by every reader of the day.

@@ -1,72 +1,113 @@
 #include "lib/query/aggregation.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace goprobe::query {
 
-PartialAggregate::PartialAggregate(AttributeSet attributes)
+void Aggregate::Add(size_t partition, const GroupEntry* sums, size_t n) {
+  uint64_t hash[ScanAggregator::kStaged];
+  absl::MutexLock lock(&mu_[partition]);
+  const uint64_t bytes_before = table_.partition_bytes(partition);
+  // All slots are prefetched before the first insert, so the batch's cache
+  // misses overlap instead of queueing.
+  for (size_t begin = 0; begin < n; begin += ScanAggregator::kStaged) {
+    const size_t m = std::min(n - begin, ScanAggregator::kStaged);
+    for (size_t j = 0; j < m; ++j) {
+      hash[j] = GroupTable::Hash(sums[begin + j].hi, sums[begin + j].lo);
+      table_.Prefetch(hash[j]);
+    }
+    for (size_t j = 0; j < m; ++j) {
+      const GroupEntry& s = sums[begin + j];
+      *table_.FindOrInsert(s.hi, s.lo, hash[j]) += s.counters;
+    }
+  }
+  const uint64_t bytes_after = table_.partition_bytes(partition);
+  if (bytes_after != bytes_before) memory_ += bytes_after - bytes_before;
+}
+
+ScanAggregator::ScanAggregator(AttributeSet attributes, Aggregate* into)
     : sip_(attributes.Has(Attribute::kSip)),
       dip_(attributes.Has(Attribute::kDip)),
       dport_(attributes.Has(Attribute::kDport)),
-      proto_(attributes.Has(Attribute::kProto)) {}
+      proto_(attributes.Has(Attribute::kProto)),
+      into_(into),
+      staged_(GroupTable::kPartitions * kStaged) {}
 
-void PartialAggregate::Add(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
-                           uint32_t label) {
+void ScanAggregator::Add(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
+                         uint32_t label, const std::vector<uint32_t>& v6_ids) {
   const size_t n = rows ? rows->size() : block.rows;
   // Only the columns of selected attributes are touched: the others may hold
   // a previous block's values, since scans reuse their buffers.
   const bool addresses = sip_ || dip_;
-  const uint32_t* sip4 = sip_ ? block.sip4.data() : nullptr;
-  const uint32_t* dip4 = dip_ ? block.dip4.data() : nullptr;
-  const absl::uint128* sip6 = sip_ ? block.sip6.data() : nullptr;
-  const absl::uint128* dip6 = dip_ ? block.dip6.data() : nullptr;
-  const uint16_t* dport = dport_ ? block.dport.data() : nullptr;
-  const uint8_t* proto = proto_ ? block.proto.data() : nullptr;
+  const uint32_t v4_rows = block.v4_rows;
+  const uint32_t* sip4 = block.sip4.data();
+  const uint32_t* dip4 = block.dip4.data();
+  const uint32_t* sip6 = block.sip6_index.data();
+  const uint32_t* dip6 = block.dip6_index.data();
+  const uint32_t* ids = v6_ids.data();
+  const uint16_t* dport = block.dport.data();
+  const uint8_t* proto = block.proto.data();
   const uint64_t* br = block.bytes_rcvd.data();
   const uint64_t* bs = block.bytes_sent.data();
   const uint64_t* pr = block.pkts_rcvd.data();
   const uint64_t* ps = block.pkts_sent.data();
   for (size_t j = 0; j < n; ++j) {
     const uint32_t i = rows ? (*rows)[j] : uint32_t(j);
-    flow::Counters* sum;
-    if (!addresses || i < block.v4_rows) {
-      V4Key k;
-      if (addresses) {
-        k.sip = sip4 ? sip4[i] : 0;
-        k.dip = dip4 ? dip4[i] : 0;
+    uint64_t hi = 0;
+    bool v6 = false;
+    if (addresses) {
+      if (i < v4_rows) {
+        hi = uint64_t(sip_ ? sip4[i] : 0) << 32 | (dip_ ? dip4[i] : 0);
+      } else {
+        const uint32_t i6 = i - v4_rows;
+        const uint64_t s = sip_ ? ids[sip6[i6]] : 0;
+        const uint64_t d = dip_ ? ids[dip6[i6]] : 0;
+        hi = s << 32 | d;
+        v6 = true;
       }
-      k.dport = dport ? dport[i] : 0;
-      k.proto = proto ? proto[i] : 0;
-      k.label = label;
-      sum = &v4_[k];
-    } else {
-      const uint32_t i6 = i - block.v4_rows;
-      V6Key k;
-      k.sip = sip6 ? sip6[i6] : 0;
-      k.dip = dip6 ? dip6[i6] : 0;
-      k.dport = dport ? dport[i] : 0;
-      k.proto = proto ? proto[i] : 0;
-      k.label = label;
-      sum = &v6_[k];
     }
-    sum->bytes_rcvd += br[i];
-    sum->bytes_sent += bs[i];
-    sum->pkts_rcvd += pr[i];
-    sum->pkts_sent += ps[i];
+    const uint64_t lo = GroupKey::Lo(v6, dport_ ? dport[i] : 0, proto_ ? proto[i] : 0, label);
+    const size_t p = GroupTable::PartitionOf(GroupTable::Hash(hi, lo));
+    GroupEntry* const stage = &staged_[p * kStaged];
+    uint32_t& count = count_[p];
+    GroupEntry* e;
+    if (count > 0 && stage[count - 1].hi == hi && stage[count - 1].lo == lo) {
+      e = &stage[count - 1];
+    } else {
+      if (count == kStaged) {
+        into_->Add(p, stage, kStaged);
+        count = 0;
+      }
+      e = &stage[count++];
+      e->hi = hi;
+      e->lo = lo;
+      e->counters = {};
+    }
+    e->counters.bytes_rcvd += br[i];
+    e->counters.bytes_sent += bs[i];
+    e->counters.pkts_rcvd += pr[i];
+    e->counters.pkts_sent += ps[i];
   }
 }
 
-void PartialAggregate::Merge(PartialAggregate&& other) {
-  if (other.v4_.size() > v4_.size()) v4_.swap(other.v4_);
-  if (other.v6_.size() > v6_.size()) v6_.swap(other.v6_);
-  for (const auto& [k, c] : other.v4_) v4_[k] += c;
-  for (const auto& [k, c] : other.v6_) v6_[k] += c;
-  other.v4_.clear();
-  other.v6_.clear();
+void ScanAggregator::Flush() {
+  for (size_t p = 0; p < GroupTable::kPartitions; ++p) {
+    if (count_[p] > 0) into_->Add(p, &staged_[p * kStaged], count_[p]);
+    count_[p] = 0;
+  }
 }
 
-uint64_t PartialAggregate::MemoryBytes() const {
-  // Slot plus control byte, at the tables' capacity.
-  return v4_.capacity() * (sizeof(V4Key) + sizeof(flow::Counters) + 1) +
-         v6_.capacity() * (sizeof(V6Key) + sizeof(flow::Counters) + 1);
+void ForEachPartitionInParallel(int threads,
+                                const std::function<void(int thread, size_t partition)>& f) {
+  std::atomic<size_t> next{0};
+  const auto work = [&](int thread) {
+    for (size_t p; (p = next.fetch_add(1)) < GroupTable::kPartitions;) f(thread, p);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& t : pool) t.join();
 }
 
 }  // namespace goprobe::query

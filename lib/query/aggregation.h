@@ -1,83 +1,95 @@
 #ifndef GOPROBE_LIB_QUERY_AGGREGATION_H_
 #define GOPROBE_LIB_QUERY_AGGREGATION_H_
 
+#include <array>
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/numeric/int128.h"
+#include "absl/synchronization/mutex.h"
 #include "lib/flow/flow.h"
 #include "lib/godb/block.h"
 #include "lib/query/attributes.h"
+#include "lib/query/group_table.h"
+#include "lib/query/v6_address_ids.h"
 
 namespace goprobe::query {
 
-// Grouping keys. A row's key holds the selected attributes (unselected ones
-// are zero) and a label: an opaque number naming its (interface, time
-// bucket), constant over a block. IPv4 and IPv6 rows live in separate tables
-// so the common IPv4 key stays 16 bytes.
-struct V4Key {
-  uint32_t sip = 0;
-  uint32_t dip = 0;
-  uint16_t dport = 0;
-  uint8_t proto = 0;
-  uint8_t unused = 0;
-  uint32_t label = 0;
+// A group's key, as GroupTable stores it: two words.
+//   hi = sip << 32 | dip: IPv4 addresses as their host-order values, IPv6
+//        addresses as V6AddressIds numbers; zero for unselected attributes
+//   lo = kOccupied | kV6 (IPv6 addresses) | dport << 40 | proto << 32 | label
+// The label names the row's (interface, time bucket) and is constant over a
+// block. Rows of both families share one key when no address is selected.
+struct GroupKey {
+  static constexpr uint64_t kOccupied = uint64_t{1} << 63;
+  static constexpr uint64_t kV6 = uint64_t{1} << 62;
 
-  friend bool operator==(const V4Key& a, const V4Key& b) {
-    return a.sip == b.sip && a.dip == b.dip && a.dport == b.dport && a.proto == b.proto &&
-           a.label == b.label;
+  static uint64_t Lo(bool v6, uint16_t dport, uint8_t proto, uint32_t label) {
+    return kOccupied | (v6 ? kV6 : 0) | uint64_t(dport) << 40 | uint64_t(proto) << 32 | label;
   }
-  template <typename H>
-  friend H AbslHashValue(H h, const V4Key& k) {
-    return H::combine(std::move(h), uint64_t(k.sip) << 32 | k.dip,
-                      uint64_t(k.dport) << 40 | uint64_t(k.proto) << 32 | k.label);
-  }
+  static bool IsV6(uint64_t lo) { return lo & kV6; }
+  static uint32_t Sip(uint64_t hi) { return uint32_t(hi >> 32); }
+  static uint32_t Dip(uint64_t hi) { return uint32_t(hi); }
+  static uint16_t Dport(uint64_t lo) { return uint16_t(lo >> 40); }
+  static uint8_t Proto(uint64_t lo) { return uint8_t(lo >> 32); }
+  static uint32_t Label(uint64_t lo) { return uint32_t(lo); }
 };
 
-struct V6Key {
-  absl::uint128 sip = 0;
-  absl::uint128 dip = 0;
-  uint16_t dport = 0;
-  uint8_t proto = 0;
-  uint32_t label = 0;
-
-  friend bool operator==(const V6Key& a, const V6Key& b) {
-    return a.sip == b.sip && a.dip == b.dip && a.dport == b.dport && a.proto == b.proto &&
-           a.label == b.label;
-  }
-  template <typename H>
-  friend H AbslHashValue(H h, const V6Key& k) {
-    return H::combine(std::move(h), k.sip, k.dip,
-                      uint64_t(k.dport) << 40 | uint64_t(k.proto) << 32 | k.label);
-  }
-};
-
-// The grouped sums of the rows one scanning thread has seen. Adding a block
-// allocates only when the tables grow.
-class PartialAggregate {
+// The grouped sums of one query: one table that every scanning thread adds
+// to, a partition at a time under that partition's lock. One shared table
+// instead of one per thread means each group is inserted, grown and
+// page-faulted once, and there is nothing to merge after the scan.
+class Aggregate {
  public:
-  explicit PartialAggregate(AttributeSet attributes);
+  // Adds `n` partial sums, all of partition `partition`. Thread-safe.
+  void Add(size_t partition, const GroupEntry* sums, size_t n);
+
+  // Heap bytes held by the table. Thread-safe.
+  uint64_t MemoryBytes() const { return memory_.load(std::memory_order_relaxed); }
+  // Not synchronised with Add: read once the scan is over.
+  const GroupTable& table() const { return table_; }
+
+ private:
+  GroupTable table_;
+  std::array<absl::Mutex, GroupTable::kPartitions> mu_;
+  std::atomic<uint64_t> memory_{0};
+};
+
+// One scanning thread's way into the Aggregate: turns a block's rows into
+// group keys and stages their counters per partition, so that the shared
+// table is locked once per kStaged sums rather than once per row. A row
+// whose key equals the previous staged one of its partition is summed into
+// it (blocks are stored sorted by address, so runs are common). Adding a
+// block allocates nothing once warm.
+class ScanAggregator {
+ public:
+  static constexpr size_t kStaged = 32;
+
+  ScanAggregator(AttributeSet attributes, Aggregate* into);
 
   // Adds the rows `rows` of `block` (all rows when rows is null) under
   // `label`. The block must hold the address columns if sip or dip is
-  // selected, dport/proto if selected, and all four counters.
-  void Add(const godb::BlockColumns& block, const std::vector<uint32_t>* rows, uint32_t label);
-  // Folds `other` into this one.
-  void Merge(PartialAggregate&& other);
-
-  size_t size() const { return v4_.size() + v6_.size(); }
-  // Approximate heap bytes held by the tables.
-  uint64_t MemoryBytes() const;
-
-  const absl::flat_hash_map<V4Key, flow::Counters>& v4() const { return v4_; }
-  const absl::flat_hash_map<V6Key, flow::Counters>& v6() const { return v6_; }
+  // selected, dport/proto if selected, and all four counters. `v6_ids`
+  // numbers the block's day dictionary's IPv6 addresses (V6AddressIds); it
+  // is read only when an address is selected.
+  void Add(const godb::BlockColumns& block, const std::vector<uint32_t>* rows, uint32_t label,
+           const std::vector<uint32_t>& v6_ids);
+  // Hands every staged sum to the Aggregate; call once the thread is done.
+  void Flush();
 
  private:
   bool sip_, dip_, dport_, proto_;
-  absl::flat_hash_map<V4Key, flow::Counters> v4_;
-  absl::flat_hash_map<V6Key, flow::Counters> v6_;
+  Aggregate* into_;
+  std::vector<GroupEntry> staged_;  // kStaged per partition
+  std::array<uint32_t, GroupTable::kPartitions> count_{};
 };
+
+// Runs f(thread, partition) for every GroupTable partition, on `threads`
+// threads (the caller's among them), each taking partitions in turn.
+void ForEachPartitionInParallel(int threads,
+                                const std::function<void(int thread, size_t partition)>& f);
 
 }  // namespace goprobe::query
 

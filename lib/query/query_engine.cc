@@ -69,14 +69,13 @@ struct Scan {
   uint64_t blocks_total = 0;
   std::atomic<uint64_t> blocks_scanned{0}, blocks_corrupt{0}, rows_scanned{0};
   std::atomic<int64_t> time_first{INT64_MAX}, time_last{INT64_MIN};
-  std::vector<std::atomic<uint64_t>> memory;  // per thread
+  V6AddressIds v6_ids;
   std::atomic<bool> failed{false};
   absl::Mutex mu;
   absl::Status error ABSL_GUARDED_BY(mu);
   std::vector<std::string> problems ABSL_GUARDED_BY(mu);
   std::vector<bool> iface_seen ABSL_GUARDED_BY(mu);
 
-  explicit Scan(int threads) : memory(threads) {}
 
   void Fail(absl::Status s) {
     absl::MutexLock lock(&mu);
@@ -95,17 +94,14 @@ void AtomicMax(std::atomic<int64_t>& a, int64_t v) {
 }
 
 // Returns a non-OK status when the query must stop.
-absl::Status CheckLimits(Scan& scan, int thread, const PartialAggregate& partial) {
+absl::Status CheckLimits(const Scan& scan, const Aggregate& aggregate) {
   const QuerySpec& spec = *scan.spec;
   if (spec.cancelled != nullptr && spec.cancelled->load(std::memory_order_relaxed)) {
     return absl::CancelledError("query cancelled");
   }
   if (absl::Now() > spec.deadline) return absl::DeadlineExceededError("query timed out");
   if (spec.max_memory_bytes > 0) {
-    scan.memory[thread].store(partial.MemoryBytes(), std::memory_order_relaxed);
-    uint64_t total = 0;
-    for (const auto& m : scan.memory) total += m.load(std::memory_order_relaxed);
-    if (total > spec.max_memory_bytes) {
+    if (aggregate.MemoryBytes() > spec.max_memory_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "query needs more than its memory limit of ", spec.max_memory_bytes >> 20,
           " MiB: narrow the time range, interfaces or condition, or select fewer attributes"));
@@ -114,10 +110,15 @@ absl::Status CheckLimits(Scan& scan, int thread, const PartialAggregate& partial
   return absl::OkStatus();
 }
 
-void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
+void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
   const QuerySpec& spec = *scan.spec;
   godb::BlockColumns cols;
   std::vector<uint32_t> selected;
+  // scan.v6_ids' numbers of the open day's IPv6 dictionary entries.
+  std::vector<uint32_t> day_v6_ids;
+  const bool addresses =
+      spec.attributes.Has(Attribute::kSip) || spec.attributes.Has(Attribute::kDip);
+  ScanAggregator aggregator(spec.attributes, aggregate);
   absl::Time next_progress = absl::Now() + spec.progress_interval;
   const godb::DayPartition* open_day = nullptr;
   absl::StatusOr<std::unique_ptr<godb::DayReader>> reader;
@@ -127,6 +128,7 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
     absl::StatusOr<std::unique_ptr<godb::DayReader>> claimed = ClaimSlice(work, new_day);
     if (new_day) {
       open_day = work.day;
+      day_v6_ids.clear();
       reader = std::move(claimed);
       // The first slice of a day reports a day that cannot be read.
       if (!reader.ok() && work.slice == 0 && !absl::IsNotFound(reader.status())) {
@@ -145,7 +147,7 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
     for (size_t b = begin; b < end; ++b) {
       const godb::BlockInfo& info = blocks[b];
       if (info.time < spec.first || info.time > spec.last) continue;
-      absl::Status limit = CheckLimits(scan, thread, *partial);
+      absl::Status limit = CheckLimits(scan, *aggregate);
       if (!limit.ok()) {
         scan.Fail(std::move(limit));
         return;
@@ -169,11 +171,12 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
                : 0;
       const uint32_t label =
           LabelTable::Make(spec.attributes.Has(Attribute::kIface) ? work.iface_index : 0, bucket);
+      if (addresses) scan.v6_ids.Translate((*reader)->dictionary(), &day_v6_ids);
       if (spec.condition) {
         spec.condition->Select(cols, &selected);
-        partial->Add(cols, &selected, label);
+        aggregator.Add(cols, &selected, label, day_v6_ids);
       } else {
-        partial->Add(cols, nullptr, label);
+        aggregator.Add(cols, nullptr, label, day_v6_ids);
       }
       if (thread == 0 && spec.progress && absl::Now() >= next_progress) {
         spec.progress({scan.blocks_total, scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
@@ -186,6 +189,7 @@ void ScanThread(Scan& scan, int thread, PartialAggregate* partial) {
       scan.iface_seen[work.iface_index] = true;
     }
   }
+  aggregator.Flush();
 }
 
 }  // namespace
@@ -217,7 +221,7 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
 
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = spec.threads > 0 ? spec.threads : cores;
-  Scan scan(threads);
+  Scan scan;
   scan.spec = &spec;
   scan.labels = &labels;
   scan.iface_seen.assign(labels.ifaces.size(), false);
@@ -260,13 +264,11 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
   oldest = std::max(oldest, spec.first);
   labels.first_bucket = oldest - oldest % labels.resolution;
 
-  std::vector<PartialAggregate> partials;
+  Aggregate aggregate;
   const int used = std::max(1, std::min<int>(threads, int(scan.work.size())));
-  partials.reserve(used);
-  for (int t = 0; t < used; ++t) partials.emplace_back(spec.attributes);
   std::vector<std::thread> pool;
-  for (int t = 1; t < used; ++t) pool.emplace_back(ScanThread, std::ref(scan), t, &partials[t]);
-  ScanThread(scan, 0, &partials[0]);
+  for (int t = 1; t < used; ++t) pool.emplace_back(ScanThread, std::ref(scan), t, &aggregate);
+  ScanThread(scan, 0, &aggregate);
   for (std::thread& t : pool) t.join();
   {
     absl::MutexLock lock(&scan.mu);
@@ -276,9 +278,7 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
       if (scan.iface_seen[i]) result.interfaces.push_back(labels.ifaces[i]);
     }
   }
-  for (int t = 1; t < used; ++t) partials[0].Merge(std::move(partials[t]));
-
-  FinalizeRows(partials[0], labels, spec, &result);
+  FinalizeRows(aggregate, scan.v6_ids, labels, spec, used, &result);
   result.scan = {scan.blocks_scanned.load() + scan.blocks_corrupt.load(),
                  scan.blocks_scanned.load(), scan.blocks_corrupt.load(), scan.rows_scanned.load()};
   if (scan.blocks_scanned > 0) {

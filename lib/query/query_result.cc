@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <vector>
 #include <tuple>
 
 #include "lib/godb/block.h"
@@ -67,82 +68,100 @@ uint64_t Metric(SortBy sort_by, const flow::Counters& c) {
   return sort_by == SortBy::kPackets ? c.pkts_rcvd + c.pkts_sent : c.bytes_rcvd + c.bytes_sent;
 }
 
-// The metric a row needs to reach to be among the first `limit` rows (ties
-// included), or nothing when every row is returned or the sort is by time.
-std::optional<uint64_t> Threshold(const PartialAggregate& aggregate, const QuerySpec& spec) {
-  if (spec.partial || spec.limit == 0 || spec.sort_by == SortBy::kTime ||
-      aggregate.size() <= spec.limit) {
-    return std::nullopt;
-  }
-  std::vector<uint64_t> metrics;
-  metrics.reserve(aggregate.size());
-  const auto collect = [&](const flow::Counters& counters) {
-    if (spec.direction_filter && !condition::DirectionMatches(*spec.direction_filter, counters)) {
-      return;
-    }
-    flow::Counters c = counters;
-    if (ApplyDirection(spec.direction, &c)) metrics.push_back(Metric(spec.sort_by, c));
-  };
-  for (const auto& [k, c] : aggregate.v4()) collect(c);
-  for (const auto& [k, c] : aggregate.v6()) collect(c);
-  if (metrics.size() <= spec.limit) return std::nullopt;
-  const auto nth = metrics.begin() + (spec.limit - 1);
-  if (spec.ascending) {
-    std::nth_element(metrics.begin(), nth, metrics.end());
-  } else {
-    std::nth_element(metrics.begin(), nth, metrics.end(), std::greater<uint64_t>());
-  }
-  return *nth;
-}
+// A group that may make the cut, with its counters after the direction.
+struct Candidate {
+  const GroupEntry* entry;
+  flow::Counters counters;
+  uint64_t metric;
+};
+
+// What one finalising thread gathers from the partitions it walks.
+struct Share {
+  flow::Counters totals;
+  uint64_t hits = 0;
+  // The best `limit` metrics it saw, the worst of them at the front (a heap).
+  std::vector<uint64_t> best;
+  std::vector<Candidate> candidates;
+};
 
 }  // namespace
 
-void FinalizeRows(const PartialAggregate& aggregate, const LabelTable& labels,
-                  const QuerySpec& spec, QueryResult* result) {
+void FinalizeRows(const Aggregate& aggregate, const V6AddressIds& v6_ids,
+                  const LabelTable& labels, const QuerySpec& spec, int threads,
+                  QueryResult* result) {
+  // Only rows that can make the cut become ResultRows: a top-10 over
+  // millions of groups must not build millions of rows. Each thread keeps
+  // the groups whose metric was at least its running limit-th best when it
+  // saw them; the overall limit-th best then decides which of those stay.
+  const bool cut = !spec.partial && spec.limit > 0 && spec.sort_by != SortBy::kTime;
+  const size_t limit = spec.limit;
+  // before(a, b): metric a ranks strictly ahead of b.
+  const auto before = [&spec](uint64_t a, uint64_t b) { return spec.ascending ? a < b : a > b; };
+  std::vector<Share> shares(std::max(threads, 1));
+  ForEachPartitionInParallel(int(shares.size()), [&](int thread, size_t partition) {
+    Share& s = shares[thread];
+    aggregate.table().ForEach(partition, [&](const GroupEntry& e) {
+      flow::Counters c = e.counters;
+      if (!spec.partial) {
+        if (spec.direction_filter && !condition::DirectionMatches(*spec.direction_filter, c)) {
+          return;
+        }
+        if (!ApplyDirection(spec.direction, &c)) return;
+      }
+      s.totals += c;
+      ++s.hits;
+      const uint64_t m = Metric(spec.sort_by, c);
+      if (cut) {
+        if (s.best.size() < limit) {
+          s.best.push_back(m);
+          std::push_heap(s.best.begin(), s.best.end(), before);
+        } else if (before(s.best.front(), m)) {
+          return;  // worse than `limit` groups already seen
+        } else if (before(m, s.best.front())) {
+          std::pop_heap(s.best.begin(), s.best.end(), before);
+          s.best.back() = m;
+          std::push_heap(s.best.begin(), s.best.end(), before);
+        }
+      }
+      s.candidates.push_back({&e, c, m});
+    });
+  });
+
+  std::optional<uint64_t> threshold;
+  if (cut) {
+    std::vector<uint64_t> best;
+    for (const Share& s : shares) best.insert(best.end(), s.best.begin(), s.best.end());
+    if (best.size() > limit) {
+      std::nth_element(best.begin(), best.begin() + (limit - 1), best.end(), before);
+      threshold = best[limit - 1];
+    }
+  }
   const bool time = spec.attributes.Has(Attribute::kTime);
   const bool iface = spec.attributes.Has(Attribute::kIface);
-  // Only rows that can make the cut become ResultRows: a top-10 over
-  // millions of groups must not build millions of rows.
-  const std::optional<uint64_t> threshold = Threshold(aggregate, spec);
-  const auto can_make_cut = [&](uint64_t metric) {
-    return !threshold || (spec.ascending ? metric <= *threshold : metric >= *threshold);
+  const bool sip = spec.attributes.Has(Attribute::kSip);
+  const bool dip = spec.attributes.Has(Attribute::kDip);
+  const auto address = [&v6_ids](bool v6, uint32_t a) {
+    return v6 ? godb::IpFromV6Value(v6_ids.Address(a)) : flow::IpAddress::V4(a);
   };
   std::vector<ResultRow>& rows = result->rows;
   rows.clear();
+  result->totals = {};
   uint64_t hits = 0;
-  const auto add = [&](uint32_t label, flow::Counters c) -> ResultRow* {
-    if (!spec.partial) {
-      if (spec.direction_filter && !condition::DirectionMatches(*spec.direction_filter, c)) {
-        return nullptr;
-      }
-      if (!ApplyDirection(spec.direction, &c)) return nullptr;
+  for (const Share& s : shares) {
+    result->totals += s.totals;
+    hits += s.hits;
+    for (const Candidate& c : s.candidates) {
+      if (threshold && before(*threshold, c.metric)) continue;
+      const uint64_t hi = c.entry->hi, lo = c.entry->lo;
+      ResultRow& r = rows.emplace_back();
+      r.counters = c.counters;
+      if (time) r.time = labels.Time(GroupKey::Label(lo));
+      if (iface) r.iface = labels.Iface(GroupKey::Label(lo));
+      if (sip) r.sip = address(GroupKey::IsV6(lo), GroupKey::Sip(hi));
+      if (dip) r.dip = address(GroupKey::IsV6(lo), GroupKey::Dip(hi));
+      r.dport = GroupKey::Dport(lo);
+      r.proto = GroupKey::Proto(lo);
     }
-    result->totals += c;
-    ++hits;
-    if (!can_make_cut(Metric(spec.sort_by, c))) return nullptr;
-    ResultRow& r = rows.emplace_back();
-    r.counters = c;
-    if (time) r.time = labels.Time(label);
-    if (iface) r.iface = labels.Iface(label);
-    return &r;
-  };
-  const bool sip = spec.attributes.Has(Attribute::kSip);
-  const bool dip = spec.attributes.Has(Attribute::kDip);
-  for (const auto& [k, c] : aggregate.v4()) {
-    ResultRow* r = add(k.label, c);
-    if (r == nullptr) continue;
-    if (sip) r->sip = flow::IpAddress::V4(k.sip);
-    if (dip) r->dip = flow::IpAddress::V4(k.dip);
-    r->dport = k.dport;
-    r->proto = k.proto;
-  }
-  for (const auto& [k, c] : aggregate.v6()) {
-    ResultRow* r = add(k.label, c);
-    if (r == nullptr) continue;
-    if (sip) r->sip = godb::IpFromV6Value(k.sip);
-    if (dip) r->dip = godb::IpFromV6Value(k.dip);
-    r->dport = k.dport;
-    r->proto = k.proto;
   }
   result->hits_total = hits;
   SortAndCut(spec, &rows);

@@ -9,6 +9,7 @@
 #include "lib/flow/flow.h"
 #include "lib/query/aggregation.h"
 #include "lib/query/query_spec.h"
+#include "lib/query/v6_address_ids.h"
 
 namespace goprobe::query {
 
@@ -68,8 +69,11 @@ struct LabelTable {
 // direction filter, sorting and cutting, all of which a root does after
 // merging. Host
 // labels are left empty: the caller knows which host it is.
-void FinalizeRows(const PartialAggregate& aggregate, const LabelTable& labels,
-                  const QuerySpec& spec, QueryResult* result);
+// `v6_ids` numbered the aggregate's IPv6 addresses; `threads` threads walk
+// the groups.
+void FinalizeRows(const Aggregate& aggregate, const V6AddressIds& v6_ids,
+                  const LabelTable& labels, const QuerySpec& spec, int threads,
+                  QueryResult* result);
 
 // Sorts rows and cuts them to the limit as `spec` says (nothing for partial
 // queries).

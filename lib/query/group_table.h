@@ -1,0 +1,121 @@
+#ifndef GOPROBE_LIB_QUERY_GROUP_TABLE_H_
+#define GOPROBE_LIB_QUERY_GROUP_TABLE_H_
+
+// The hash table a scanning thread sums its groups in: open addressing with
+// linear probing over 48-byte entries (a 16-byte key and the four counters
+// inline), split by the hash's top bits into kPartitions independent tables.
+//
+// Why not absl::flat_hash_map: a query over days has tens of millions of
+// groups, so nearly every insert misses the caches. Here an insert touches
+// one entry's cache line (plus its neighbour when probing on), the caller
+// can prefetch that line a batch ahead (Prefetch), large partitions sit on
+// transparent huge pages (fewer TLB misses and page faults), and growth
+// rehashes one small partition at a time. Partitions also let threads share
+// one table, each locking only the partition it adds to, and finalise it in
+// parallel.
+//
+// Keys are two words; `lo` must be non-zero (zero marks an empty slot).
+// Not thread-safe; distinct partitions may be used from distinct threads.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "lib/flow/flow.h"
+
+namespace goprobe::query {
+
+struct GroupEntry {
+  uint64_t hi;
+  uint64_t lo;  // 0: empty slot
+  flow::Counters counters;
+};
+
+class GroupTable {
+ public:
+  static constexpr int kPartitionBits = 8;
+  static constexpr size_t kPartitions = size_t{1} << kPartitionBits;
+
+  GroupTable() = default;
+  ~GroupTable();
+  GroupTable(GroupTable&& other) noexcept;
+  GroupTable& operator=(GroupTable&& other) noexcept;
+  GroupTable(const GroupTable&) = delete;
+  GroupTable& operator=(const GroupTable&) = delete;
+
+  static uint64_t Hash(uint64_t hi, uint64_t lo) {
+    // murmur3's 64-bit finaliser over both words: the top bits choose the
+    // partition, the low bits the slot, so both must be well mixed.
+    uint64_t x = hi ^ (lo * 0x9e3779b97f4a7c15ull);
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+  }
+  static size_t PartitionOf(uint64_t hash) { return size_t(hash >> (64 - kPartitionBits)); }
+
+  // Hints that the key with `hash` is about to be looked up.
+  void Prefetch(uint64_t hash) const {
+    const Partition& p = parts_[PartitionOf(hash)];
+    if (p.slots == nullptr) return;
+    // Entries are 48 bytes, so half of them straddle two cache lines.
+    const char* e = reinterpret_cast<const char*>(&p.slots[hash & p.mask]);
+    __builtin_prefetch(e, 1);
+    __builtin_prefetch(e + sizeof(GroupEntry) - 1, 1);
+  }
+
+  // The counters of key (hi, lo), zero when it is new. `hash` is Hash(hi, lo).
+  flow::Counters* FindOrInsert(uint64_t hi, uint64_t lo, uint64_t hash) {
+    Partition& p = parts_[PartitionOf(hash)];
+    if (p.size >= p.grow_at) Grow(&p);
+    for (size_t i = hash & p.mask;; i = (i + 1) & p.mask) {
+      GroupEntry& e = p.slots[i];
+      if (e.lo == lo && e.hi == hi) return &e.counters;
+      if (e.lo == 0) {
+        e.hi = hi;
+        e.lo = lo;
+        ++p.size;
+        return &e.counters;
+      }
+    }
+  }
+
+  size_t size() const;
+  size_t partition_size(size_t partition) const { return parts_[partition].size; }
+  uint64_t partition_bytes(size_t partition) const {
+    return parts_[partition].capacity * sizeof(GroupEntry);
+  }
+  // Heap bytes held by the slots.
+  uint64_t MemoryBytes() const;
+
+  // Calls f(const GroupEntry&) for every group of one partition.
+  template <typename F>
+  void ForEach(size_t partition, F&& f) const {
+    const Partition& p = parts_[partition];
+    for (size_t i = 0; i < p.capacity; ++i) {
+      if (p.slots[i].lo != 0) f(p.slots[i]);
+    }
+  }
+
+ private:
+  struct Partition {
+    GroupEntry* slots = nullptr;
+    size_t mask = 0;
+    size_t capacity = 0;
+    size_t size = 0;
+    size_t grow_at = 0;  // size at which the next insert grows the partition
+  };
+
+  // Doubles the partition's capacity (or allocates its first slots) and
+  // reinserts its entries.
+  static void Grow(Partition* p);
+  static void Reserve(Partition* p, size_t groups);
+  static void Free(Partition* p);
+
+  Partition parts_[kPartitions];
+};
+
+}  // namespace goprobe::query
+
+#endif  // GOPROBE_LIB_QUERY_GROUP_TABLE_H_
