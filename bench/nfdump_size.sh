@@ -55,21 +55,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_udp_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
-    if [[ -z "$(ss -Hlun "sport = :$p")" ]]; then echo "$p"; return 0; fi
-  done
-  echo "no free UDP port found" >&2
-  return 1
-}
+source bench/nfcapd_helpers.sh
 
 # Sum of the sizes of nfcapd's data files in a directory.
 files_size() { find "$1" -type f -name 'nfcapd.*' -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
 
-# The first number labelled "$1=" or "$1:" in "$2".
-field() { grep -oE "$1[=:] *[0-9]+" <<<"$2" | head -1 | grep -oE '[0-9]+$'; }
 
 echo "nfdump $(nfcapd -V 2>&1 | sed -n 's/.*Version: *//p'), seed $seed, $blocks blocks, flows_per_block $flows_per_block"
 printf '%-16s %10s %10s %14s %12s %12s %14s\n' variant rows records "lz4 bytes" "B/record" "B/row" "raw B/record"
