@@ -7,8 +7,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -16,6 +18,8 @@
 #include "lib/godb/random_rows_for_test.h"
 #include "lib/query/query_proto.h"
 #include "proto/goprobe/v1/query.grpc.pb.h"
+#include "lib/rpc/test_certificates.h"
+#include "tests/harness/loopback_port.h"
 #include "tests/harness/subprocess.h"
 
 namespace goprobe {
@@ -203,6 +207,88 @@ TEST_F(FanOutTest, AKilledLeafIsAnErrorRowNotAFailedQuery) {
   uint64_t bytes = 0;
   for (int host : {1, 3}) {
     bytes += Ask(absl::StrCat("unix:", dir_, "/leaf", host, ".sock"), partial)
+                 .summary.totals()
+                 .bytes_rcvd();
+  }
+  EXPECT_EQ(root.summary.totals().bytes_rcvd(), bytes);
+}
+
+// Leaves on TCP with TLS and API keys, as across hosts: a root that trusts
+// their CA gets the same answer as over unix sockets; one that trusts
+// another CA gets an error row per leaf, never data.
+TEST_F(FanOutTest, RootReachesLeavesOverTls) {
+  auto certs = rpc::MakeTestCertificates(dir_);
+  ASSERT_TRUE(certs.ok()) << certs.status();
+  const std::string key_file = dir_ + "/leaf.key";
+  {
+    std::ofstream(key_file) << "fan-out-test-key-0123456789abcdef\n";
+    std::filesystem::permissions(key_file, std::filesystem::perms::owner_read |
+                                               std::filesystem::perms::owner_write);
+  }
+  const std::string goqueryd = Runfile("services/query/goqueryd");
+  std::vector<std::unique_ptr<ChildProcess>> tls_leaves;
+  std::string peers;
+  for (int host = 1; host <= 3; ++host) {
+    const int port = testing::FreeLoopbackPort();
+    const std::string sock = absl::StrCat(dir_, "/tls-leaf", host, ".sock");
+    tls_leaves.push_back(Start({goqueryd, "--db", absl::StrCat(dir_, "/db", host), "--listen",
+                                absl::StrCat("127.0.0.1:", port), "--listen", "unix:" + sock,
+                                "--tls-cert", certs->server_cert, "--tls-key", certs->server_key,
+                                "--api-key-file", key_file, "--host-id", std::to_string(host),
+                                "--log-level", "warn"},
+                               sock));
+    peers += absl::StrCat(host > 1 ? "," : "", "127.0.0.1:", port);
+  }
+  auto start_root = [&](const std::string& name, const std::string& ca) {
+    const std::string sock = absl::StrCat(dir_, "/", name, ".sock");
+    return Start({goqueryd, "--peers", peers, "--listen", "unix:" + sock, "--peer-tls",
+                  "--peer-tls-ca", ca, "--peer-tls-server-name", "localhost",
+                  "--peer-api-key-file", key_file, "--host-timeout", "10", "--log-level", "warn"},
+                 sock);
+  };
+  auto trusting = start_root("tls-root", certs->ca_cert);
+  auto distrusting = start_root("tls-root-other-ca", certs->other_ca_cert);
+
+  v1::QueryRequest req;
+  req.add_attributes(v1::ATTRIBUTE_SIP);
+  req.add_attributes(v1::ATTRIBUTE_DIP);
+  req.set_limit(40);
+  const Answer over_tls = Ask("unix:" + dir_ + "/tls-root.sock", req);
+  ExpectSameRows(over_tls, Ask("unix:" + dir_ + "/union.sock", req), "over TLS");
+  ASSERT_EQ(over_tls.hosts.size(), 3u);
+  for (const auto& h : over_tls.hosts) EXPECT_EQ(h.code(), v1::HostStatus::CODE_OK) << h.message();
+
+  const Answer refused = Ask("unix:" + dir_ + "/tls-root-other-ca.sock", req);
+  ASSERT_TRUE(refused.status.ok()) << refused.status.error_message();
+  EXPECT_TRUE(refused.rows.empty());
+  ASSERT_EQ(refused.hosts.size(), 3u);
+  for (const auto& h : refused.hosts) EXPECT_EQ(h.code(), v1::HostStatus::CODE_ERROR);
+}
+
+TEST_F(FanOutTest, ALeafKilledMidQueryIsThatHostsError) {
+  // Stopped, the leaf holds the root's call open; killed, it drops it.
+  leaves_[1]->Signal(SIGSTOP);
+  v1::QueryRequest req;
+  req.add_attributes(v1::ATTRIBUTE_SIP);
+  req.set_limit(0);
+  Answer root;
+  std::thread query([&] { root = Ask("unix:" + dir_ + "/root.sock", req); });
+  absl::SleepFor(absl::Seconds(1));
+  leaves_[1]->Signal(SIGKILL);
+  query.join();
+  ASSERT_TRUE(leaves_[1]->Wait(absl::Seconds(10)).ok());
+  ASSERT_TRUE(root.status.ok()) << root.status.error_message();
+  ASSERT_EQ(root.hosts.size(), 3u);
+  uint64_t bytes = 0;
+  for (const auto& h : root.hosts) {
+    if (h.address().find("leaf2") != std::string::npos) {
+      EXPECT_EQ(h.code(), v1::HostStatus::CODE_ERROR) << h.message();
+    } else {
+      EXPECT_EQ(h.code(), v1::HostStatus::CODE_OK) << h.message();
+    }
+  }
+  for (int host : {1, 3}) {
+    bytes += Ask(absl::StrCat("unix:", dir_, "/leaf", host, ".sock"), req)
                  .summary.totals()
                  .bytes_rcvd();
   }
