@@ -117,16 +117,6 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Prepare(
   if (!s.ok()) return Prefixed(origins.Describe("logging.destination"), s);
 
   metrics::AddProcessMetrics(&rt->registry_);
-  if (config.api_key_file.empty() && config.api_key_env.empty() && !config.insecure_no_auth) {
-    for (const std::string& address : config.listen) {
-      if (absl::StartsWith(address, "unix:")) continue;
-      return absl::InvalidArgumentError(absl::StrCat(
-          origins.Describe("listen"), ": TCP listener ", address,
-          " needs API keys: set api_key_file (--api-key-file) or api_key_env "
-          "(--api-key-env), or accept any client that reaches the port with "
-          "insecure_no_auth: true (--insecure-no-auth)"));
-    }
-  }
   CallLimitOptions limits;
   limits.requests_per_second = double(config.requests_per_second);
   limits.burst = double(config.request_burst);
@@ -159,6 +149,16 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Prepare(
       return Prefixed(origins.Describe(key), tls.status());
     }
     rt->tls_ = std::move(*tls);
+  }
+  if (config.api_key_file.empty() && config.api_key_env.empty() && !config.insecure_no_auth) {
+    for (const std::string& address : config.listen) {
+      if (absl::StartsWith(address, "unix:")) continue;
+      return absl::InvalidArgumentError(absl::StrCat(
+          origins.Describe("listen"), ": TCP listener ", address,
+          " needs API keys: set api_key_file (--api-key-file) or api_key_env "
+          "(--api-key-env), or accept any client that reaches the port with "
+          "insecure_no_auth: true (--insecure-no-auth)"));
+    }
   }
   absl::StatusOr<host::HostIdentity> identity =
       host::ResolveHostIdentity(config.host_id, config.hostname, config.machine_id_file);

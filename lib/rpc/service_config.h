@@ -104,8 +104,8 @@ struct ServiceConfig {
 class ServiceRuntime {
  public:
   // Sets up logging first (so what follows is logged where configured),
-  // then refuses a TCP listener without API keys (unless insecure_no_auth),
-  // loads the API keys (file and environment) and the TLS files, resolves the host identity and
+  // then loads the API keys (file and environment) and the TLS files,
+  // refuses a TCP listener without API keys (unless insecure_no_auth), resolves the host identity and
   // registers the process and gRPC metrics. Errors name the setting and
   // where it came from ("gostore.yaml:9: tls.key_file: TLS key ... does not
   // belong to the certificate in ...").
