@@ -233,8 +233,8 @@ TEST(ConfigTest, DeployedExampleLoads) {
   ASSERT_TRUE(c->store.has_value());
   EXPECT_EQ(c->store->addr, "unix:/run/goprobe/gostore.sock");
   EXPECT_THAT(c->api.listen,
-              ::testing::ElementsAre("unix:/run/goprobe/goprobe.sock", "127.0.0.1:8146"));
-  EXPECT_EQ(c->api.metrics_listen, "127.0.0.1:9102");
+              ::testing::ElementsAre("unix:/run/goprobe/goprobe.sock", "127.0.0.1:8147"));
+  EXPECT_EQ(c->api.metrics_listen, "127.0.0.1:9103");
   EXPECT_EQ(c->api.max_receive_message_bytes, 8 << 20);
   ASSERT_EQ(c->interfaces.size(), 1u);
   EXPECT_EQ(c->interfaces[0].settings.bpf_filter, "not arp");
