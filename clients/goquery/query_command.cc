@@ -210,7 +210,7 @@ int RunQueryCommand(const QueryArgs& args, const QuerySource& source, const Comm
     case OutputFormat::kTxt: {
       TextOptions text;
       text.tz = env.tz;
-      AddressNames names;
+      dns::AddressNames names;
       if (plan->dns.enabled && !answer.rows.empty()) {
         std::vector<flow::IpAddress> addresses;
         const bool sip = absl::c_linear_search(plan->layout.attributes, query::Attribute::kSip);
@@ -220,7 +220,7 @@ int RunQueryCommand(const QueryArgs& args, const QuerySource& source, const Comm
           if (dip) addresses.push_back(answer.rows[i].dip);
         }
         const absl::Time start = absl::Now();
-        names = ResolveAddresses(addresses, {plan->dns.timeout, 16, env.lookup});
+        names = dns::ResolveAddresses(addresses, {plan->dns.timeout, 16, env.lookup});
         text.dns = true;
         text.dns_duration = absl::Now() - start;
         text.dns_timeout = plan->dns.timeout;

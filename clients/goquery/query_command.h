@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "clients/goquery/query_args.h"
 #include "clients/goquery/remote_client.h"
-#include "clients/goquery/reverse_dns.h"
+#include "lib/dns/reverse_dns.h"
 #include "lib/host/host_identity.h"
 
 namespace goprobe::goquery {
@@ -33,7 +33,7 @@ struct CommandEnv {
   absl::TimeZone tz = absl::LocalTimeZone();
   // Labels host and hostid for -d.
   host::HostIdentity identity;
-  ReverseLookup lookup = SystemReverseLookup;
+  dns::ReverseLookup lookup = dns::SystemReverseLookup;
   // Scanning threads for -d; 0: every core.
   int threads = 0;
 };

@@ -113,7 +113,7 @@ std::string CounterCell(Col c, const flow::Counters& v, const flow::Counters& to
   return "";
 }
 
-std::string Address(const flow::IpAddress& a, const AddressNames* names) {
+std::string Address(const flow::IpAddress& a, const dns::AddressNames* names) {
   if (names != nullptr) {
     auto it = names->find(a);
     if (it != names->end()) return it->second;

@@ -30,14 +30,14 @@
 #include "absl/time/time.h"
 #include "clients/goquery/query_answer.h"
 #include "clients/goquery/result_layout.h"
-#include "clients/goquery/reverse_dns.h"
+#include "lib/dns/reverse_dns.h"
 
 namespace goprobe::goquery {
 
 struct TextOptions {
   absl::TimeZone tz = absl::LocalTimeZone();
   // Names to show instead of addresses (-r); null: none.
-  const AddressNames* names = nullptr;
+  const dns::AddressNames* names = nullptr;
   // -r's footer line: how long the lookups took, and their budget.
   bool dns = false;
   absl::Duration dns_duration;

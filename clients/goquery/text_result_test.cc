@@ -198,7 +198,7 @@ TEST(TextResultTest, TimeHostAndNamesFromReverseDns) {
                        Attribute::kDip};
   layout.sort_by = query::SortBy::kTime;
   layout.ascending = true;
-  AddressNames names{{Ip("192.0.2.2"), "www.example.org"}};
+  dns::AddressNames names{{Ip("192.0.2.2"), "www.example.org"}};
   TextOptions options = Utc();
   options.names = &names;
   options.dns = true;

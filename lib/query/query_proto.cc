@@ -131,8 +131,34 @@ absl::StatusOr<QuerySpec> SpecFromRequest(const v1::QueryRequest& request,
   return spec;
 }
 
+dns::AddressNames ResolveRowNames(const std::vector<ResultRow>& rows, AttributeSet attributes,
+                                  const v1::DnsResolution& dns, absl::Duration* took,
+                                  const dns::ReverseLookup& lookup) {
+  *took = absl::ZeroDuration();
+  const bool sip = attributes.Has(Attribute::kSip), dip = attributes.Has(Attribute::kDip);
+  if (!dns.enabled() || (!sip && !dip)) return {};
+  const size_t max_rows = dns.max_rows() != 0 ? dns.max_rows() : 25;
+  std::vector<flow::IpAddress> addresses;
+  for (size_t i = 0; i < rows.size() && i < max_rows; ++i) {
+    if (sip) addresses.push_back(rows[i].sip);
+    if (dip) addresses.push_back(rows[i].dip);
+  }
+  const absl::Time start = absl::Now();
+  dns::ReverseDnsOptions options;
+  options.timeout = absl::Milliseconds(dns.timeout_ms() != 0 ? dns.timeout_ms() : 1000);
+  options.lookup = lookup;
+  dns::AddressNames names = dns::ResolveAddresses(addresses, options);
+  *took = absl::Now() - start;
+  return names;
+}
+
 std::vector<v1::QueryResponse> RowsToChunks(const std::vector<ResultRow>& rows,
-                                            AttributeSet attributes, size_t rows_per_chunk) {
+                                            AttributeSet attributes, size_t rows_per_chunk,
+                                            const dns::AddressNames* names) {
+  const auto name_of = [names](const flow::IpAddress& a) {
+    auto it = names->find(a);
+    return it == names->end() ? std::string() : it->second;
+  };
   std::vector<v1::QueryResponse> out;
   const bool time = attributes.Has(Attribute::kTime), iface = attributes.Has(Attribute::kIface);
   const bool host = attributes.Has(Attribute::kHost) || attributes.Has(Attribute::kHostId);
@@ -164,10 +190,12 @@ std::vector<v1::QueryResponse> RowsToChunks(const std::vector<ResultRow>& rows,
       if (sip) {
         chunk->mutable_sip()->append(reinterpret_cast<const char*>(r.sip.data()), r.sip.size());
         chunk->add_sip_is_v6(!r.sip.is_v4());
+        if (names != nullptr) chunk->add_sip_name(name_of(r.sip));
       }
       if (dip) {
         chunk->mutable_dip()->append(reinterpret_cast<const char*>(r.dip.data()), r.dip.size());
         chunk->add_dip_is_v6(!r.dip.is_v4());
+        if (names != nullptr) chunk->add_dip_name(name_of(r.dip));
       }
       if (dport) chunk->add_dport(r.dport);
       if (proto) chunk->add_proto(r.proto);

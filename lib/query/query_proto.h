@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/query/condition_row_selector.h"
+#include "lib/dns/reverse_dns.h"
 #include "lib/query/query_result.h"
 #include "lib/query/query_spec.h"
 #include "proto/goprobe/v1/query.pb.h"
@@ -47,9 +48,18 @@ absl::StatusOr<QuerySpec> SpecFromRequest(const v1::QueryRequest& request,
 int64_t AutoResolution(int64_t first, int64_t last);
 
 // Splits `rows` into RowsChunk messages of at most `rows_per_chunk` rows,
-// filling the columns of `attributes`.
+// filling the columns of `attributes`. With `names` (QueryRequest.dns), the
+// sip_name / dip_name columns are filled too: an address's name, or "".
 std::vector<v1::QueryResponse> RowsToChunks(const std::vector<ResultRow>& rows,
-                                            AttributeSet attributes, size_t rows_per_chunk);
+                                            AttributeSet attributes, size_t rows_per_chunk,
+                                            const dns::AddressNames* names = nullptr);
+
+// Reverse DNS for the sip and dip of the first rows, as `dns` asks (its
+// zeros mean: 1 s, 25 rows, as goquery -r). Empty unless dns.enabled and an
+// address is among `attributes`. `took` receives the time spent.
+dns::AddressNames ResolveRowNames(const std::vector<ResultRow>& rows, AttributeSet attributes,
+                                  const v1::DnsResolution& dns, absl::Duration* took,
+                                  const dns::ReverseLookup& lookup = dns::SystemReverseLookup);
 
 // Rows back from chunks (for a root merging its leaves, and for clients).
 // InvalidArgument if a chunk's columns disagree with its row count.

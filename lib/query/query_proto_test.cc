@@ -1,5 +1,7 @@
 #include "lib/query/query_proto.h"
 
+#include <optional>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -137,6 +139,43 @@ TEST(QueryProtoTest, RowsSurviveChunking) {
   broken = chunks[0].rows();
   broken.add_dport(1);
   EXPECT_FALSE(RowsFromChunk(broken).ok());
+}
+
+TEST(QueryProtoTest, DnsNamesTheAddressesOfTheFirstRows) {
+  std::vector<ResultRow> rows(4);
+  for (int i = 0; i < 4; ++i) {
+    rows[i].sip = flow::IpAddress::V4(uint32_t(0x0a000001 + i));
+    rows[i].dip = flow::IpAddress::V4(0x08080808u);
+  }
+  AttributeSet talkers;
+  talkers.Add(Attribute::kSip);
+  talkers.Add(Attribute::kDip);
+  const auto lookup = [](const flow::IpAddress& a) -> std::optional<std::string> {
+    if (a == flow::IpAddress::V4(0x08080808u)) return "dns.google";
+    if (a == flow::IpAddress::V4(0x0a000001u)) return "first.example";
+    return std::nullopt;
+  };
+  v1::DnsResolution dns;
+  absl::Duration took;
+  EXPECT_TRUE(ResolveRowNames(rows, talkers, dns, &took, lookup).empty());  // not enabled
+  dns.set_enabled(true);
+  dns.set_max_rows(2);
+  const dns::AddressNames names = ResolveRowNames(rows, talkers, dns, &took, lookup);
+  EXPECT_EQ(names.size(), 2u);
+
+  auto chunks = RowsToChunks(rows, talkers, 3, &names);
+  ASSERT_EQ(chunks.size(), 2u);
+  const v1::RowsChunk& c = chunks[0].rows();
+  ASSERT_EQ(c.sip_name_size(), 3);
+  ASSERT_EQ(c.dip_name_size(), 3);
+  EXPECT_EQ(c.sip_name(0), "first.example");
+  EXPECT_EQ(c.sip_name(1), "");
+  EXPECT_EQ(c.dip_name(2), "dns.google");
+  // Without names the columns stay empty, as the contract says.
+  EXPECT_EQ(RowsToChunks(rows, talkers, 3)[0].rows().sip_name_size(), 0);
+  AttributeSet ports;
+  ports.Add(Attribute::kDport);
+  EXPECT_TRUE(ResolveRowNames(rows, ports, dns, &took, lookup).empty());
 }
 
 }  // namespace

@@ -90,10 +90,11 @@ grpc::ServerWriteReactor<v1::QueryResponse>* LeafQueryService::Run(
   // Shared: a spec holds compiled regexes and cannot be copied into a std::function.
   auto shared = std::make_shared<QuerySpec>(std::move(*spec));
   const bool live = request->live();
+  v1::DnsResolution dns = request->partial() ? v1::DnsResolution() : request->dns();
   auto calls = std::make_shared<ClientCallCanceller>();
-  auto produce = [this, shared, progress, live, calls](const RunReactor::Push& push,
-                                                       const std::atomic<bool>& cancelled) {
-    return RunLeafQuery(std::move(*shared), progress, live, calls.get(), push, cancelled);
+  auto produce = [this, shared, progress, live, dns, calls](const RunReactor::Push& push,
+                                                            const std::atomic<bool>& cancelled) {
+    return RunLeafQuery(std::move(*shared), progress, live, dns, calls.get(), push, cancelled);
   };
   return new RunReactor(std::move(produce), std::move(calls));
 }
@@ -124,7 +125,7 @@ void LeafQueryService::FoldLiveWindow(const LiveWindow& window, bool partial, Qu
 }
 
 grpc::Status LeafQueryService::RunLeafQuery(QuerySpec spec, bool progress, bool live,
-                                            ClientCallCanceller* calls,
+                                            v1::DnsResolution dns, ClientCallCanceller* calls,
                                             const RunReactor::Push& push,
                                             const std::atomic<bool>& cancelled) const {
   const absl::Time start = absl::Now();
@@ -164,8 +165,11 @@ grpc::Status LeafQueryService::RunLeafQuery(QuerySpec spec, bool progress, bool 
       if (spec.attributes.Has(Attribute::kHostId)) r.host_id = identity_.host_id;
     }
   }
+  absl::Duration dns_took;
+  const dns::AddressNames names = ResolveRowNames(result->rows, spec.attributes, dns, &dns_took);
   for (v1::QueryResponse& chunk :
-       RowsToChunks(result->rows, spec.attributes, options_.rows_per_chunk)) {
+       RowsToChunks(result->rows, spec.attributes, options_.rows_per_chunk,
+                    dns.enabled() ? &names : nullptr)) {
     push(std::move(chunk));
   }
   v1::QueryResponse status;
@@ -177,6 +181,7 @@ grpc::Status LeafQueryService::RunLeafQuery(QuerySpec spec, bool progress, bool 
   for (const std::string& w : warnings) host->add_warnings(w);
   host->mutable_timings()->set_query_start_unix_us(absl::ToUnixMicros(start));
   host->mutable_timings()->set_query_duration_us(absl::ToInt64Microseconds(result->duration));
+  host->mutable_timings()->set_dns_duration_us(absl::ToInt64Microseconds(dns_took));
   *host->mutable_scan() = ProgressToProto(result->scan, result->duration).scan();
   push(status);
 

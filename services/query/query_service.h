@@ -50,7 +50,8 @@ class LeafQueryService final : public v1::Query::CallbackService {
                                            v1::QueryListInterfacesResponse* response) override;
 
  private:
-  grpc::Status RunLeafQuery(QuerySpec spec, bool progress, bool live,
+  // `dns`: reverse DNS wanted for the answer's rows (never for partial ones).
+  grpc::Status RunLeafQuery(QuerySpec spec, bool progress, bool live, v1::DnsResolution dns,
                             ClientCallCanceller* calls, const RunReactor::Push& push,
                             const std::atomic<bool>& cancelled) const;
 

@@ -171,6 +171,33 @@ TEST_F(LeafQueryServiceTest, RunRefusesBadRequestsNamingTheField) {
   EXPECT_THAT(out.status.error_message(), testing::HasSubstr("resolution_seconds"));
 }
 
+TEST_F(LeafQueryServiceTest, RunResolvesNamesWhenAsked) {
+  {
+    auto writer = godb::DbWriter::Open(dir_.path());
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->WriteBlock("eth0", kT0, godb::RandomRows(50, 0.3, 4), {}).ok());
+  }
+  Start();
+  v1::QueryRequest req;
+  req.add_attributes(v1::ATTRIBUTE_SIP);
+  req.set_limit(10);
+  req.mutable_dns()->set_enabled(true);
+  req.mutable_dns()->set_timeout_ms(300);
+  grpc::ClientContext ctx;
+  auto reader = stub_->Run(&ctx, req);
+  v1::QueryResponse m;
+  int rows = 0, names = 0;
+  while (reader->Read(&m)) {
+    if (!m.has_rows()) continue;
+    rows += m.rows().row_count();
+    names += m.rows().sip_name_size();
+    EXPECT_EQ(m.rows().dip_name_size(), 0);
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(rows, 10);
+  EXPECT_EQ(names, 10);  // a name or "" for every row
+}
+
 // A probe whose current window is fixed: what LiveFlows sends.
 class FakeProbe final : public v1::Probe::CallbackService {
  public:

@@ -22,6 +22,7 @@ grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
   auto shared_spec = std::make_shared<QuerySpec>(std::move(*spec));
   v1::QueryRequest leaf_request = *request;
   leaf_request.set_partial(true);
+  leaf_request.clear_dns();
   leaf_request.set_progress_interval_ms(0);
   leaf_request.set_resolution_seconds(uint32_t(shared_spec->resolution));
   const absl::Duration host_timeout = request->host_timeout_ms() != 0
@@ -29,7 +30,8 @@ grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
                                           : options_.host_timeout;
   const bool progress = request->progress_interval_ms() != 0;
   auto calls = std::make_shared<ClientCallCanceller>();
-  auto produce = [this, shared_spec, leaf_request, host_timeout, progress, calls](
+  const v1::DnsResolution dns = request->dns();
+  auto produce = [this, shared_spec, leaf_request, host_timeout, progress, dns, calls](
                      const RunReactor::Push& push, const std::atomic<bool>& cancelled) {
     const absl::Time start = absl::Now();
     const std::vector<Peer> leaves = peers_.Resolve();
@@ -68,8 +70,12 @@ grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
     // Leaves answered with raw counters; direction, totals, hits, sort and
     // cut apply to the merged rows only.
     FinishMergedRows(*shared_spec, MergeRows(parts), &merged);
+    absl::Duration dns_took;
+    const dns::AddressNames names =
+        ResolveRowNames(merged.rows, shared_spec->attributes, dns, &dns_took);
     for (v1::QueryResponse& chunk :
-         RowsToChunks(merged.rows, shared_spec->attributes, options_.rows_per_chunk)) {
+         RowsToChunks(merged.rows, shared_spec->attributes, options_.rows_per_chunk,
+                      dns.enabled() ? &names : nullptr)) {
       push(std::move(chunk));
     }
     for (LeafAnswer& a : answers) {
@@ -89,6 +95,7 @@ grpc::ServerWriteReactor<v1::QueryResponse>* RootQueryService::Run(
     std::sort(sorted.begin(), sorted.end());
     for (const std::string& i : sorted) summary->add_interfaces(i);
     summary->mutable_timings()->set_query_start_unix_us(absl::ToUnixMicros(start));
+    summary->mutable_timings()->set_dns_duration_us(absl::ToInt64Microseconds(dns_took));
     summary->mutable_timings()->set_query_duration_us(
         absl::ToInt64Microseconds(absl::Now() - start));
     summary->set_resolution_seconds(

@@ -1,4 +1,4 @@
-#include "clients/goquery/reverse_dns.h"
+#include "lib/dns/reverse_dns.h"
 
 #include <atomic>
 #include <thread>
@@ -6,7 +6,7 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 
-namespace goprobe::goquery {
+namespace goprobe::dns {
 namespace {
 
 flow::IpAddress Ip(const char* text) { return *flow::IpAddress::Parse(text); }
@@ -60,4 +60,4 @@ TEST(ReverseDnsTest, SystemLookupOfLoopback) {
 }
 
 }  // namespace
-}  // namespace goprobe::goquery
+}  // namespace goprobe::dns

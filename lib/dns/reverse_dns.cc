@@ -1,4 +1,4 @@
-#include "clients/goquery/reverse_dns.h"
+#include "lib/dns/reverse_dns.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 
-namespace goprobe::goquery {
+namespace goprobe::dns {
 namespace {
 
 // Shared between the caller and the lookup threads, which may outlive the
@@ -87,4 +87,4 @@ AddressNames ResolveAddresses(const std::vector<flow::IpAddress>& addresses,
   return work->names;
 }
 
-}  // namespace goprobe::goquery
+}  // namespace goprobe::dns

@@ -1,7 +1,7 @@
-#ifndef GOPROBE_CLIENTS_GOQUERY_REVERSE_DNS_H_
-#define GOPROBE_CLIENTS_GOQUERY_REVERSE_DNS_H_
+#ifndef GOPROBE_LIB_DNS_REVERSE_DNS_H_
+#define GOPROBE_LIB_DNS_REVERSE_DNS_H_
 
-// goquery -r: reverse DNS names for the addresses of the first rows, within
+// Reverse DNS names (goquery -r, QueryRequest.dns) for the addresses of the first rows, within
 // a time budget, as goQuery's. Lookups run in parallel on a small pool of
 // threads; whatever has not answered when the budget is spent is left out
 // (its address is shown), and the lookups still running are abandoned to
@@ -16,7 +16,7 @@
 #include "absl/time/time.h"
 #include "lib/flow/ip_address.h"
 
-namespace goprobe::goquery {
+namespace goprobe::dns {
 
 using AddressNames = absl::flat_hash_map<flow::IpAddress, std::string>;
 
@@ -37,6 +37,6 @@ struct ReverseDnsOptions {
 AddressNames ResolveAddresses(const std::vector<flow::IpAddress>& addresses,
                               const ReverseDnsOptions& options);
 
-}  // namespace goprobe::goquery
+}  // namespace goprobe::dns
 
-#endif  // GOPROBE_CLIENTS_GOQUERY_REVERSE_DNS_H_
+#endif  // GOPROBE_LIB_DNS_REVERSE_DNS_H_
