@@ -63,14 +63,27 @@ constexpr unsigned kRead = __tsan_mutex_read_lock;
 constexpr unsigned kTry = __tsan_mutex_try_lock;
 constexpr unsigned kTryFailed = __tsan_mutex_try_lock_failed;
 
+// The library's functions call one another through these same wrappers
+// (AwaitWithTimeout calls AwaitWithDeadline, WaitWithTimeout calls
+// WaitWithDeadline): only the outermost call of a thread may tell TSan, or
+// it sees a lock released twice.
+thread_local int nesting = 0;
+struct Scope {
+  const bool outer;
+  Scope() : outer(nesting++ == 0) {}
+  ~Scope() { --nesting; }
+};
+
 // Wraps a call that releases `mu` while it waits and holds it again after.
 template <typename Call>
-auto Waiting(absl::Mutex* mu, Call call) {
-  __tsan_mutex_pre_unlock(mu, 0);
+auto Waiting(bool annotate, absl::Mutex* mu, Call call) {
+  if (annotate) __tsan_mutex_pre_unlock(mu, 0);
   auto result = call();
-  __tsan_mutex_post_unlock(mu, 0);
-  __tsan_mutex_pre_lock(mu, 0);
-  __tsan_mutex_post_lock(mu, 0, 0);
+  if (annotate) {
+    __tsan_mutex_post_unlock(mu, 0);
+    __tsan_mutex_pre_lock(mu, 0);
+    __tsan_mutex_post_lock(mu, 0, 0);
+  }
   return result;
 }
 
@@ -80,166 +93,188 @@ namespace absl {
 ABSL_NAMESPACE_BEGIN
 
 void Mutex::Lock() {
+  Scope scope;
   static auto fn = Get<void (*)(Mutex*)>("5Mutex4LockEv");
-  __tsan_mutex_pre_lock(this, 0);
+  if (scope.outer) __tsan_mutex_pre_lock(this, 0);
   fn(this);
-  __tsan_mutex_post_lock(this, 0, 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, 0, 0);
 }
 
 void Mutex::ReaderLock() {
+  Scope scope;
   static auto fn = Get<void (*)(Mutex*)>("5Mutex10ReaderLockEv");
-  __tsan_mutex_pre_lock(this, kRead);
+  if (scope.outer) __tsan_mutex_pre_lock(this, kRead);
   fn(this);
-  __tsan_mutex_post_lock(this, kRead, 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, kRead, 0);
 }
 
 void Mutex::Unlock() {
+  Scope scope;
   static auto fn = Get<void (*)(Mutex*)>("5Mutex6UnlockEv");
-  __tsan_mutex_pre_unlock(this, 0);
+  if (scope.outer) __tsan_mutex_pre_unlock(this, 0);
   fn(this);
-  __tsan_mutex_post_unlock(this, 0);
+  if (scope.outer) __tsan_mutex_post_unlock(this, 0);
 }
 
 void Mutex::ReaderUnlock() {
+  Scope scope;
   static auto fn = Get<void (*)(Mutex*)>("5Mutex12ReaderUnlockEv");
-  __tsan_mutex_pre_unlock(this, kRead);
+  if (scope.outer) __tsan_mutex_pre_unlock(this, kRead);
   fn(this);
-  __tsan_mutex_post_unlock(this, kRead);
+  if (scope.outer) __tsan_mutex_post_unlock(this, kRead);
 }
 
 bool Mutex::TryLock() {
+  Scope scope;
   static auto fn = Get<bool (*)(Mutex*)>("5Mutex7TryLockEv");
-  __tsan_mutex_pre_lock(this, kTry);
+  if (scope.outer) __tsan_mutex_pre_lock(this, kTry);
   bool locked = fn(this);
-  __tsan_mutex_post_lock(this, kTry | (locked ? 0 : kTryFailed), 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, kTry | (locked ? 0 : kTryFailed), 0);
   return locked;
 }
 
 bool Mutex::ReaderTryLock() {
+  Scope scope;
   static auto fn = Get<bool (*)(Mutex*)>("5Mutex13ReaderTryLockEv");
-  __tsan_mutex_pre_lock(this, kRead | kTry);
+  if (scope.outer) __tsan_mutex_pre_lock(this, kRead | kTry);
   bool locked = fn(this);
-  __tsan_mutex_post_lock(this, kRead | kTry | (locked ? 0 : kTryFailed), 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, kRead | kTry | (locked ? 0 : kTryFailed), 0);
   return locked;
 }
 
 void Mutex::LockWhen(const Condition& cond) {
+  Scope scope;
   static auto fn = Get<void (*)(Mutex*, const Condition&)>("5Mutex8LockWhenERKNS0_9ConditionE");
-  __tsan_mutex_pre_lock(this, 0);
+  if (scope.outer) __tsan_mutex_pre_lock(this, 0);
   fn(this, cond);
-  __tsan_mutex_post_lock(this, 0, 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, 0, 0);
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
+  Scope scope;
   static auto fn =
       Get<void (*)(Mutex*, const Condition&)>("5Mutex14ReaderLockWhenERKNS0_9ConditionE");
-  __tsan_mutex_pre_lock(this, kRead);
+  if (scope.outer) __tsan_mutex_pre_lock(this, kRead);
   fn(this, cond);
-  __tsan_mutex_post_lock(this, kRead, 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, kRead, 0);
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
+  Scope scope;
   static auto fn = Get<bool (*)(Mutex*, const Condition&, absl::Duration)>(
       "5Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  __tsan_mutex_pre_lock(this, 0);
+  if (scope.outer) __tsan_mutex_pre_lock(this, 0);
   bool met = fn(this, cond, timeout);
-  __tsan_mutex_post_lock(this, 0, 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, 0, 0);
   return met;
 }
 
 bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
+  Scope scope;
   static auto fn = Get<bool (*)(Mutex*, const Condition&, absl::Time)>(
       "5Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  __tsan_mutex_pre_lock(this, 0);
+  if (scope.outer) __tsan_mutex_pre_lock(this, 0);
   bool met = fn(this, cond, deadline);
-  __tsan_mutex_post_lock(this, 0, 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, 0, 0);
   return met;
 }
 
 bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
+  Scope scope;
   static auto fn = Get<bool (*)(Mutex*, const Condition&, absl::Duration)>(
       "5Mutex25ReaderLockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  __tsan_mutex_pre_lock(this, kRead);
+  if (scope.outer) __tsan_mutex_pre_lock(this, kRead);
   bool met = fn(this, cond, timeout);
-  __tsan_mutex_post_lock(this, kRead, 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, kRead, 0);
   return met;
 }
 
 bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
+  Scope scope;
   static auto fn = Get<bool (*)(Mutex*, const Condition&, absl::Time)>(
       "5Mutex26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  __tsan_mutex_pre_lock(this, kRead);
+  if (scope.outer) __tsan_mutex_pre_lock(this, kRead);
   bool met = fn(this, cond, deadline);
-  __tsan_mutex_post_lock(this, kRead, 0);
+  if (scope.outer) __tsan_mutex_post_lock(this, kRead, 0);
   return met;
 }
 
 void Mutex::Await(const Condition& cond) {
+  Scope scope;
   static auto fn = Get<void (*)(Mutex*, const Condition&)>("5Mutex5AwaitERKNS0_9ConditionE");
-  Waiting(this, [&] {
+  Waiting(scope.outer, this, [&] {
     fn(this, cond);
     return 0;
   });
 }
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
+  Scope scope;
   static auto fn = Get<bool (*)(Mutex*, const Condition&, absl::Duration)>(
       "5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  return Waiting(this, [&] { return fn(this, cond, timeout); });
+  return Waiting(scope.outer, this, [&] { return fn(this, cond, timeout); });
 }
 
 bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
+  Scope scope;
   static auto fn = Get<bool (*)(Mutex*, const Condition&, absl::Time)>(
       "5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  return Waiting(this, [&] { return fn(this, cond, deadline); });
+  return Waiting(scope.outer, this, [&] { return fn(this, cond, deadline); });
 }
 
 void CondVar::Wait(Mutex* mu) {
+  Scope scope;
   static auto fn = Get<void (*)(CondVar*, Mutex*)>("7CondVar4WaitEPNS0_5MutexE");
-  Waiting(mu, [&] {
+  Waiting(scope.outer, mu, [&] {
     fn(this, mu);
     return 0;
   });
 }
 
 bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
+  Scope scope;
   static auto fn = Get<bool (*)(CondVar*, Mutex*, absl::Duration)>(
       "7CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE");
-  return Waiting(mu, [&] { return fn(this, mu, timeout); });
+  return Waiting(scope.outer, mu, [&] { return fn(this, mu, timeout); });
 }
 
 bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
+  Scope scope;
   static auto fn = Get<bool (*)(CondVar*, Mutex*, absl::Time)>(
       "7CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE");
-  return Waiting(mu, [&] { return fn(this, mu, deadline); });
+  return Waiting(scope.outer, mu, [&] { return fn(this, mu, deadline); });
 }
 
 void Notification::Notify() {
+  Scope scope;
   static auto fn = Get<void (*)(Notification*)>("12Notification6NotifyEv");
-  __tsan_release(this);
+  if (scope.outer) __tsan_release(this);
   fn(this);
 }
 
 void Notification::WaitForNotification() const {
+  Scope scope;
   static auto fn =
       Get<void (*)(const Notification*)>("12Notification19WaitForNotificationEv", true);
   fn(this);
-  __tsan_acquire(const_cast<Notification*>(this));
+  if (scope.outer) __tsan_acquire(const_cast<Notification*>(this));
 }
 
 bool Notification::WaitForNotificationWithTimeout(absl::Duration timeout) const {
+  Scope scope;
   static auto fn = Get<bool (*)(const Notification*, absl::Duration)>(
       "12Notification30WaitForNotificationWithTimeoutENS0_8DurationE", true);
   bool notified = fn(this, timeout);
-  if (notified) __tsan_acquire(const_cast<Notification*>(this));
+  if (notified && scope.outer) __tsan_acquire(const_cast<Notification*>(this));
   return notified;
 }
 
 bool Notification::WaitForNotificationWithDeadline(absl::Time deadline) const {
+  Scope scope;
   static auto fn = Get<bool (*)(const Notification*, absl::Time)>(
       "12Notification31WaitForNotificationWithDeadlineENS0_4TimeE", true);
   bool notified = fn(this, deadline);
-  if (notified) __tsan_acquire(const_cast<Notification*>(this));
+  if (notified && scope.outer) __tsan_acquire(const_cast<Notification*>(this));
   return notified;
 }
 
