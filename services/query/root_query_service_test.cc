@@ -13,48 +13,48 @@ namespace {
 
 // A leaf that never answers: its calls end only when the caller cancels them
 // (or their deadline passes), and it notes when that happened.
+class HungLeaf;
+
+// One call of HungLeaf: started, then silent until cancelled.
+template <typename Reactor>
+class Hang final : public Reactor {
+ public:
+  explicit Hang(HungLeaf* leaf);
+  void OnCancel() override;
+  void OnDone() override { delete this; }
+
+ private:
+  HungLeaf* leaf_;
+};
+
 class HungLeaf final : public v1::Query::CallbackService {
  public:
   grpc::ServerWriteReactor<v1::QueryResponse>* Run(grpc::CallbackServerContext*,
                                                    const v1::QueryRequest*) override {
-    class Hang final : public grpc::ServerWriteReactor<v1::QueryResponse> {
-     public:
-      explicit Hang(HungLeaf* leaf) : leaf_(leaf) { leaf_->started_.Notify(); }
-      void OnCancel() override {
-        leaf_->cancelled_at_ = absl::Now();
-        leaf_->cancelled_.Notify();
-        Finish(grpc::Status::CANCELLED);
-      }
-      void OnDone() override { delete this; }
-
-     private:
-      HungLeaf* leaf_;
-    };
-    return new Hang(this);
+    return new Hang<grpc::ServerWriteReactor<v1::QueryResponse>>(this);
   }
 
-  grpc::ServerUnaryReactor* ListInterfaces(grpc::CallbackServerContext* context,
+  grpc::ServerUnaryReactor* ListInterfaces(grpc::CallbackServerContext*,
                                            const v1::QueryListInterfacesRequest*,
                                            v1::QueryListInterfacesResponse*) override {
-    class Hang final : public grpc::ServerUnaryReactor {
-     public:
-      explicit Hang(HungLeaf* leaf) : leaf_(leaf) { leaf_->started_.Notify(); }
-      void OnCancel() override {
-        leaf_->cancelled_at_ = absl::Now();
-        leaf_->cancelled_.Notify();
-        Finish(grpc::Status::CANCELLED);
-      }
-      void OnDone() override { delete this; }
-
-     private:
-      HungLeaf* leaf_;
-    };
-    return new Hang(this);
+    return new Hang<grpc::ServerUnaryReactor>(this);
   }
 
   absl::Notification started_, cancelled_;
   absl::Time cancelled_at_;
 };
+
+template <typename Reactor>
+Hang<Reactor>::Hang(HungLeaf* leaf) : leaf_(leaf) {
+  leaf_->started_.Notify();
+}
+
+template <typename Reactor>
+void Hang<Reactor>::OnCancel() {
+  leaf_->cancelled_at_ = absl::Now();
+  leaf_->cancelled_.Notify();
+  this->Finish(grpc::Status::CANCELLED);
+}
 
 class RootQueryServiceTest : public testing::Test {
  protected:
