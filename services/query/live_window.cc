@@ -1,9 +1,7 @@
 #include "services/query/live_window.h"
 
 #include <algorithm>
-#include <tuple>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/flow/flow_proto.h"
 #include "lib/godb/block.h"
@@ -109,8 +107,6 @@ std::vector<ResultRow> AggregateLiveWindow(const QuerySpec& spec, const LiveWind
              sip = a.Has(Attribute::kSip), dip = a.Has(Attribute::kDip),
              dport = a.Has(Attribute::kDport), proto = a.Has(Attribute::kProto);
   const int64_t resolution = spec.resolution == 0 ? 300 : spec.resolution;
-  using Key = std::tuple<int64_t, std::string, flow::IpAddress, flow::IpAddress, uint16_t, uint8_t>;
-  absl::flat_hash_map<Key, size_t> index;
   std::vector<ResultRow> out;
 
   std::vector<std::string> names;
@@ -133,18 +129,14 @@ std::vector<ResultRow> AggregateLiveWindow(const QuerySpec& spec, const LiveWind
     bool contributed = false;
     for (uint32_t i : matching) {
       const flow::FlowRow r = columns.Row(i);
-      Key k{time ? label_time : 0,
-            iface ? w.iface : std::string(),
-            sip ? r.key.sip : flow::IpAddress(),
-            dip ? r.key.dip : flow::IpAddress(),
-            dport ? r.key.dport : uint16_t{0},
-            proto ? r.key.proto : uint8_t{0}};
-      auto [it, inserted] = index.emplace(k, out.size());
-      if (inserted) {
-        ResultRow& row = out.emplace_back();
-        std::tie(row.time, row.iface, row.sip, row.dip, row.dport, row.proto) = k;
-      }
-      out[it->second].counters += r.counters;
+      ResultRow& row = out.emplace_back();
+      if (time) row.time = label_time;
+      if (iface) row.iface = w.iface;
+      if (sip) row.sip = r.key.sip;
+      if (dip) row.dip = r.key.dip;
+      if (dport) row.dport = r.key.dport;
+      if (proto) row.proto = r.key.proto;
+      row.counters = r.counters;
       contributed = true;
     }
     if (contributed) {

@@ -51,9 +51,9 @@ class ProbeLiveSource {
   const absl::Duration timeout_;
 };
 
-// The live rows `spec` selects (interfaces, time range, condition), grouped
-// by its attributes into rows with raw counters, as a partial query's rows
-// are, ready to merge with the stored data's. An interface whose window is
+// The live rows `spec` selects (interfaces, time range, condition), one per
+// flow with only its attributes kept and raw counters, for MergeRows to group
+// together with the stored data's partial rows. An interface whose window is
 // already a stored block in `db` (it rotated after the snapshot) is left out,
 // so nothing is counted twice. Host labels are left for the caller.
 // `used_ifaces` and `block_times` receive what contributed.
