@@ -20,6 +20,9 @@
 namespace goprobe::probe {
 namespace {
 
+// A YAML complex key ("? a: b") is a mapping, not a name.
+constexpr char kNotPlainKey[] = "keys must be plain names, not lists or mappings";
+
 class Parser {
  public:
   explicit Parser(absl::string_view source) : source_(source) {}
@@ -32,7 +35,8 @@ class Parser {
                     const std::set<std::string>& allowed) const {
     if (!map.IsMap()) return Error(path, "must be a mapping");
     for (const auto& kv : map) {
-      const std::string k = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) return Error(path.empty() ? "(top level)" : path, kNotPlainKey);
+      const std::string k = kv.first.Scalar();
       if (!allowed.count(k)) {
         return Error(path.empty() ? k : absl::StrCat(path, ".", k),
                      absl::StrCat("unknown key (known: ",
@@ -292,7 +296,8 @@ class Parser {
     }
     for (const auto& kv : itfs) {
       InterfaceRule rule;
-      rule.key = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) return Error("interfaces", kNotPlainKey);
+      rule.key = kv.first.Scalar();
       const std::string path = absl::StrCat("interfaces.", rule.key);
       if (rule.key.size() >= 2 && rule.key.front() == '/' && rule.key.back() == '/') {
         try {

@@ -129,6 +129,10 @@ TEST(ConfigTest, ErrorsNameFileKeyAndReason) {
        "probe.yaml: store.tls: a client certificate needs its key"},
       {"store: {addr: 's:1', spool_dir: /sp, tls: {ca: /c.pem}}\ninterfaces: {eth0: {}}",
        "probe.yaml: store.tls.ca: unknown key (known: ca_file, cert_file, key_file, server_name)"},
+      // Complex keys (found by fuzz/config_fuzzer): refused, not thrown.
+      {"db_path: /x\ninterfaces:\n  eth0:\n  ? bpf_filter: x\n", "probe.yaml: interfaces: keys must be plain names"},
+      {"db_path: /x\ninterfaces: {eth0: {? [a]: 1}}", "probe.yaml: interfaces.eth0: keys must be plain names"},
+      {"? {db_path: /x}\ninterfaces: {eth0: {}}", "probe.yaml: (top level): keys must be plain names"},
   };
   for (const Case& c : cases) {
     absl::StatusOr<ProbeConfig> got = ParseProbeConfig(c.yaml, "probe.yaml");
