@@ -17,7 +17,7 @@ def cc_fuzz_target(
         data = [],
         dict = None,
         max_len = 4096,
-        seconds = 30):
+        seconds = 60):
     """A libFuzzer target `name` and the test `name + "_run"`.
 
     The binary defines only LLVMFuzzerTestOneInput; libFuzzer supplies main.

@@ -3,13 +3,16 @@
 #   1. installs any missing Debian package (tools/install_deps.sh),
 #   2. builds everything and runs every test,
 #   3. runs the unit and multi-process tests again under ASan and UBSan,
-#   4. runs every libFuzzer target briefly (//fuzz/..., clang; about 30 s
+#   4. runs the tests of the concurrent parts under TSan
+#      (//tools/tsan:tsan_tests: capture threads, rotation, shipper, store,
+#      query threads),
+#   5. runs every libFuzzer target briefly (//fuzz/..., clang; a minute
 #      each, two at a time).
 # Ends with one line "N passed, N failed" counting individual test cases
 # (from each test's JUnit XML; a fuzz run is one case), and exits non-zero if
 # anything failed. docs/BUILD.md describes each pass.
 #
-# SKIP_SANITIZERS=1 skips steps 3 and 4 for a quick local loop.
+# SKIP_SANITIZERS=1 skips steps 3 to 5 for a quick local loop.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +54,7 @@ run //... "$all"
 if [[ "${SKIP_SANITIZERS:-0}" != 1 ]]; then
   run //... "$all" --config=asan
   run //... "$all" --config=ubsan
+  run //tools/tsan:tsan_tests 'tests(//tools/tsan:tsan_tests)' --config=tsan
   run //fuzz/... 'tests(//fuzz/...)' --config=fuzz
 fi
 

@@ -157,7 +157,8 @@ absl::Status BatchShipper::RunStream() {
   std::thread reader([&] {
     v1::IngestAck ack;
     while (stream->Read(&ack)) {
-      absl::Status removed = spool_->Remove(ack.sequence());
+      // Stats first, then the spool: WaitUntilDrained watches the spool, so
+      // once it is empty the stats already count every acknowledgement.
       {
         absl::MutexLock lock(&mu_);
         stats_.last_ack = stats_.last_result_time = absl::Now();
@@ -177,6 +178,7 @@ absl::Status BatchShipper::RunStream() {
             break;
         }
       }
+      const absl::Status removed = spool_->Remove(ack.sequence());
       if (ack.result() == v1::IngestAck::RESULT_REJECTED) {
         spdlog::error("shipper: store rejected batch {} of {} at {}: {}; dropped", ack.sequence(),
                       ack.iface(), ack.block_time(), ack.message());

@@ -84,7 +84,8 @@ class BatchShipper {
   // Ends the current stream and the thread; unacknowledged batches stay in
   // the spool for the next run.
   void Stop();
-  // Waits until the spool is empty; false on timeout.
+  // Waits until the spool is empty; false on timeout. On true, stats()
+  // already counts the acknowledgement of every batch that left the spool.
   bool WaitUntilDrained(absl::Duration timeout);
 
   ShipperStats stats() const;
