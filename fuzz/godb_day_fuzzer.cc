@@ -54,10 +54,14 @@ void WriteOrRemove(int part, const std::string* bytes) {
     unlink(path.c_str());
     return;
   }
+  // A failure here is the harness's environment (disk, descriptors), not a
+  // finding: say which, and stop the run.
   FILE* f = fopen(path.c_str(), "wb");
-  Check(f != nullptr);
-  Check(fwrite(bytes->data(), 1, bytes->size(), f) == bytes->size());
-  Check(fclose(f) == 0);
+  if (f == nullptr || fwrite(bytes->data(), 1, bytes->size(), f) != bytes->size() ||
+      fclose(f) != 0) {
+    perror(("godb_day_fuzzer: writing " + path).c_str());
+    abort();
+  }
 }
 
 }  // namespace

@@ -49,6 +49,10 @@ class ColumnSet {
   }
   constexpr bool Has(Column c) const { return bits_ & (1u << uint8_t(c)); }
   constexpr bool empty() const { return bits_ == 0; }
+  // The columns of this set that are not in `other`.
+  constexpr ColumnSet Without(ColumnSet other) const {
+    return ColumnSet(uint8_t(bits_ & ~other.bits_));
+  }
 
  private:
   explicit constexpr ColumnSet(uint8_t bits) : bits_(bits) {}

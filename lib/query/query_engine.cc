@@ -60,7 +60,11 @@ absl::StatusOr<std::unique_ptr<godb::DayReader>> ClaimSlice(const DayWork& work,
 struct Scan {
   const QuerySpec* spec;
   const LabelTable* labels;
-  godb::ColumnSet columns;
+  // With a condition, a block is read in two steps: the condition's
+  // columns, then, only if it selected a row, the rest. A block without a
+  // match costs the decoding of the condition's columns alone.
+  godb::ColumnSet condition_columns;
+  godb::ColumnSet other_columns;
   std::vector<DayWork> work;
   std::deque<SharedDay> shared_days;  // one per day in `work`; never moved
   std::atomic<size_t> next{0};
@@ -152,11 +156,19 @@ void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
         scan.Fail(std::move(limit));
         return;
       }
-      absl::Status s = (*reader)->ReadBlock(b, scan.columns, &cols);
-      if (!s.ok()) {
+      const auto read = [&](godb::ColumnSet columns) {
+        absl::Status s = (*reader)->ReadBlock(b, columns, &cols);
+        if (s.ok()) return true;
         ++scan.blocks_corrupt;
         absl::MutexLock lock(&scan.mu);
         scan.problems.push_back(std::string(s.message()));
+        return false;
+      };
+      if (!scan.condition_columns.empty() && !read(scan.condition_columns)) continue;
+      if (spec.condition) {
+        spec.condition->Select(cols, &selected);
+        if (!selected.empty() && !read(scan.other_columns)) continue;
+      } else if (!read(scan.other_columns)) {
         continue;
       }
       seen = true;
@@ -171,12 +183,9 @@ void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
                : 0;
       const uint32_t label =
           LabelTable::Make(spec.attributes.Has(Attribute::kIface) ? work.iface_index : 0, bucket);
-      if (addresses) scan.v6_ids.Translate((*reader)->dictionary(), &day_v6_ids);
-      if (spec.condition) {
-        spec.condition->Select(cols, &selected);
-        aggregator.Add(cols, &selected, label, day_v6_ids);
-      } else {
-        aggregator.Add(cols, nullptr, label, day_v6_ids);
+      if (!spec.condition || !selected.empty()) {
+        if (addresses) scan.v6_ids.Translate((*reader)->dictionary(), &day_v6_ids);
+        aggregator.Add(cols, spec.condition ? &selected : nullptr, label, day_v6_ids);
       }
       if (thread == 0 && spec.progress && absl::Now() >= next_progress) {
         spec.progress({scan.blocks_total, scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
@@ -225,19 +234,17 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
   scan.spec = &spec;
   scan.labels = &labels;
   scan.iface_seen.assign(labels.ifaces.size(), false);
-  scan.columns.Add(godb::Column::kBytesRcvd)
+  godb::ColumnSet aggregated;
+  aggregated.Add(godb::Column::kBytesRcvd)
       .Add(godb::Column::kBytesSent)
       .Add(godb::Column::kPktsRcvd)
       .Add(godb::Column::kPktsSent);
-  if (spec.attributes.Has(Attribute::kSip)) scan.columns.Add(godb::Column::kSip);
-  if (spec.attributes.Has(Attribute::kDip)) scan.columns.Add(godb::Column::kDip);
-  if (spec.attributes.Has(Attribute::kDport)) scan.columns.Add(godb::Column::kDport);
-  if (spec.attributes.Has(Attribute::kProto)) scan.columns.Add(godb::Column::kProto);
-  if (spec.condition) {
-    for (godb::Column c : godb::kAllColumns) {
-      if (spec.condition->columns().Has(c)) scan.columns.Add(c);
-    }
-  }
+  if (spec.attributes.Has(Attribute::kSip)) aggregated.Add(godb::Column::kSip);
+  if (spec.attributes.Has(Attribute::kDip)) aggregated.Add(godb::Column::kDip);
+  if (spec.attributes.Has(Attribute::kDport)) aggregated.Add(godb::Column::kDport);
+  if (spec.attributes.Has(Attribute::kProto)) aggregated.Add(godb::Column::kProto);
+  if (spec.condition) scan.condition_columns = spec.condition->columns();
+  scan.other_columns = aggregated.Without(scan.condition_columns);
   std::vector<std::vector<godb::DayPartition>> days(labels.ifaces.size());
   for (uint32_t i = 0; i < labels.ifaces.size(); ++i) {
     absl::StatusOr<std::vector<godb::DayPartition>> d =
