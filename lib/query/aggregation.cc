@@ -32,7 +32,23 @@ ScanAggregator::ScanAggregator(AttributeSet attributes, Aggregate* into)
       dport_(attributes.Has(Attribute::kDport)),
       proto_(attributes.Has(Attribute::kProto)),
       into_(into),
-      staged_(GroupTable::kPartitions * kStaged) {}
+      staged_(GroupTable::kPartitions * kStaged),
+      cached_(sip_ || dip_ ? 0 : kCached) {}
+
+void ScanAggregator::Stage(uint64_t hi, uint64_t lo, uint64_t hash, const flow::Counters& c) {
+  const size_t p = GroupTable::PartitionOf(hash);
+  GroupEntry* const stage = &staged_[p * kStaged];
+  uint32_t& count = count_[p];
+  if (count > 0 && stage[count - 1].hi == hi && stage[count - 1].lo == lo) {
+    stage[count - 1].counters += c;
+    return;
+  }
+  if (count == kStaged) {
+    into_->Add(p, stage, kStaged);
+    count = 0;
+  }
+  stage[count++] = {hi, lo, c};
+}
 
 void ScanAggregator::Add(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
                          uint32_t label, const std::vector<uint32_t>& v6_ids) {
@@ -68,30 +84,29 @@ void ScanAggregator::Add(const godb::BlockColumns& block, const std::vector<uint
       }
     }
     const uint64_t lo = GroupKey::Lo(v6, dport_ ? dport[i] : 0, proto_ ? proto[i] : 0, label);
-    const size_t p = GroupTable::PartitionOf(GroupTable::Hash(hi, lo));
-    GroupEntry* const stage = &staged_[p * kStaged];
-    uint32_t& count = count_[p];
-    GroupEntry* e;
-    if (count > 0 && stage[count - 1].hi == hi && stage[count - 1].lo == lo) {
-      e = &stage[count - 1];
-    } else {
-      if (count == kStaged) {
-        into_->Add(p, stage, kStaged);
-        count = 0;
-      }
-      e = &stage[count++];
-      e->hi = hi;
-      e->lo = lo;
-      e->counters = {};
+    const uint64_t hash = GroupTable::Hash(hi, lo);
+    const flow::Counters c{br[i], bs[i], pr[i], ps[i]};
+    if (cached_.empty()) {
+      Stage(hi, lo, hash, c);
+      continue;
     }
-    e->counters.bytes_rcvd += br[i];
-    e->counters.bytes_sent += bs[i];
-    e->counters.pkts_rcvd += pr[i];
-    e->counters.pkts_sent += ps[i];
+    // The slot comes from the hash's middle bits: the top ones pick the
+    // partition and the low ones the table slot.
+    GroupEntry& e = cached_[(hash >> 32) & (kCached - 1)];
+    if (e.lo == lo && e.hi == hi) {
+      e.counters += c;
+      continue;
+    }
+    if (e.lo != 0) Stage(e.hi, e.lo, GroupTable::Hash(e.hi, e.lo), e.counters);
+    e = {hi, lo, c};
   }
 }
 
 void ScanAggregator::Flush() {
+  for (GroupEntry& e : cached_) {
+    if (e.lo != 0) Stage(e.hi, e.lo, GroupTable::Hash(e.hi, e.lo), e.counters);
+    e = GroupEntry{};
+  }
   for (size_t p = 0; p < GroupTable::kPartitions; ++p) {
     if (count_[p] > 0) into_->Add(p, &staged_[p * kStaged], count_[p]);
     count_[p] = 0;

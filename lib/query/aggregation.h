@@ -63,9 +63,16 @@ class Aggregate {
 // whose key equals the previous staged one of its partition is summed into
 // it (blocks are stored sorted by address, so runs are common). Adding a
 // block allocates nothing once warm.
+//
+// Without an address attribute, groups are few and popular ones recur in
+// every block (port 443, port 53), but not in runs: rows are sorted by
+// address. Then a small direct-mapped cache (kCached entries, within L1)
+// sums rows first and stages a group only when another evicts it, so most
+// rows never reach the staging area or the shared table.
 class ScanAggregator {
  public:
   static constexpr size_t kStaged = 32;
+  static constexpr size_t kCached = 512;
 
   ScanAggregator(AttributeSet attributes, Aggregate* into);
 
@@ -76,14 +83,21 @@ class ScanAggregator {
   // is read only when an address is selected.
   void Add(const godb::BlockColumns& block, const std::vector<uint32_t>* rows, uint32_t label,
            const std::vector<uint32_t>& v6_ids);
-  // Hands every staged sum to the Aggregate; call once the thread is done.
+  // Hands every cached and staged sum to the Aggregate; call once the
+  // thread is done.
   void Flush();
 
  private:
+  // Adds one row's key and counters to its partition's staging area.
+  void Stage(uint64_t hi, uint64_t lo, uint64_t hash, const flow::Counters& c);
+
   bool sip_, dip_, dport_, proto_;
   Aggregate* into_;
   std::vector<GroupEntry> staged_;  // kStaged per partition
   std::array<uint32_t, GroupTable::kPartitions> count_{};
+  // kCached entries when no address is selected, else empty; lo == 0 marks
+  // a free entry.
+  std::vector<GroupEntry> cached_;
 };
 
 // Runs f(thread, partition) for every GroupTable partition, on `threads`
