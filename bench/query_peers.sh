@@ -206,6 +206,16 @@ normalise() {
   esac
 }
 
+# CPU seconds goqueryd has used so far (0 without it): a query through it
+# costs the client's CPU plus the server's.
+server_cpu() {
+  if [[ -z $goqueryd_pid ]]; then
+    echo 0
+    return
+  fi
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$goqueryd_pid/stat"
+}
+
 echo "# $(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 echo "# $rows rows, $days days; goquery threads: all cores; duckdb threads $threads;" \
   "nfdump $(nfdump -V 2>&1 | sed 's/.*Version: *//'); duckdb $(node "$duckdb_js" version)"
@@ -219,11 +229,14 @@ for q in $queries; do
     if [[ $warm == 1 ]]; then bash -c "$cmd" >/dev/null 2>&1 || true; fi  # warm the page cache
     best=""
     for ((r = 0; r < repeat; ++r)); do
+      server_before=$(server_cpu)
       out=$(/usr/bin/time -f '@time %e %U %S' bash -c "$cmd" 2>"$bin/err") ||
         { echo "$tool $q failed: $(cat "$bin/err")" >&2; exit 1; }
+      server_used=$(awk -v a="$server_before" -v b="$(server_cpu)" 'BEGIN { print b - a }')
+      [[ $tool == goqueryd ]] || server_used=0
       t=$(grep '^@time' "$bin/err" | tail -1)
       wall=$(awk '{ print $2 }' <<<"$t")
-      cpu=$(awk '{ print $3 + $4 }' <<<"$t")
+      cpu=$(awk -v s="$server_used" '{ print $3 + $4 + s }' <<<"$t")
       if [[ -z $best ]] || awk -v a="$wall" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
         best="$wall $cpu"
         result=$(normalise "$tool" "$q" <<<"$out")
