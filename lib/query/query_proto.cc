@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/godb/layout.h"
@@ -126,7 +128,10 @@ absl::StatusOr<QuerySpec> SpecFromRequest(const v1::QueryRequest& request,
     spec.deadline = absl::Now() + absl::Milliseconds(request.timeout_ms());
   }
   if (request.progress_interval_ms() != 0) {
-    spec.progress_interval = absl::Milliseconds(request.progress_interval_ms());
+    // Progress is a courtesy to a person watching: a client asking for it
+    // every millisecond would make the server write more progress than rows.
+    spec.progress_interval =
+        std::max(kMinProgressInterval, absl::Milliseconds(request.progress_interval_ms()));
   }
   return spec;
 }

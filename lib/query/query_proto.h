@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "lib/query/condition_row_selector.h"
 #include "lib/dns/reverse_dns.h"
 #include "lib/query/query_result.h"
@@ -32,6 +33,10 @@ struct ServerLimits {
   // memory cap bounds them.
   uint64_t max_rows = 0;
 };
+
+// The shortest progress interval a request gets (progress_interval_ms below
+// it is raised to it).
+inline constexpr absl::Duration kMinProgressInterval = absl::Milliseconds(100);
 
 // The QuerySpec a request asks for. InvalidArgument names the field at fault
 // (no attributes, an attribute that is not one, a bad time range, a

@@ -43,6 +43,15 @@ TEST(QueryProtoTest, RequestBecomesSpec) {
   EXPECT_FALSE(spec->interfaces.Matches("wlan0"));
   EXPECT_EQ(spec->max_memory_bytes, (uint64_t(4) << 30) / 100 * 10);  // the smallest cap
   EXPECT_TRUE(spec->partial);
+
+  req.set_progress_interval_ms(1);
+  spec = SpecFromRequest(req, NoConditions(), limits);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->progress_interval, kMinProgressInterval);
+  req.set_progress_interval_ms(2000);
+  spec = SpecFromRequest(req, NoConditions(), limits);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->progress_interval, absl::Seconds(2));
 }
 
 TEST(QueryProtoTest, BadRequestsNameTheField) {
