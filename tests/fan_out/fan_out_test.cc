@@ -237,6 +237,8 @@ TEST_F(FanOutTest, RootReachesLeavesOverTls) {
                                 "--api-key-file", key_file, "--host-id", std::to_string(host),
                                 "--log-level", "warn"},
                                sock));
+    EXPECT_TRUE(tls_leaves.back()->WaitForTcpPort(port, absl::Seconds(20)))
+        << tls_leaves.back()->Log();
     peers += absl::StrCat(host > 1 ? "," : "", "127.0.0.1:", port);
   }
   auto start_root = [&](const std::string& name, const std::string& ca) {

@@ -39,7 +39,8 @@ class GoconvertStoreTest : public ::testing::Test {
     ::setenv("TMPDIR", dir_.c_str(), 1);
     std::ofstream(dir_ + "/keys") << kKey << "\n";
     socket_ = dir_ + "/store.sock";
-    tcp_ = absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
+    tcp_port_ = testing::FreeLoopbackPort();
+    tcp_ = absl::StrCat("127.0.0.1:", tcp_port_);
   }
   void TearDown() override {
     store_.reset();
@@ -62,6 +63,7 @@ class GoconvertStoreTest : public ::testing::Test {
     ASSERT_TRUE(p.ok()) << p.status();
     store_ = std::move(*p);
     ASSERT_TRUE(store_->WaitForPath(socket_, absl::Seconds(30))) << store_->Log();
+    ASSERT_TRUE(store_->WaitForTcpPort(tcp_port_, absl::Seconds(30))) << store_->Log();
   }
   ProcessResult Run(const std::string& binary, std::vector<std::string> args) {
     args.insert(args.begin(), Runfile(binary));
@@ -88,6 +90,7 @@ class GoconvertStoreTest : public ::testing::Test {
   }
 
   std::string dir_, socket_, tcp_;
+  int tcp_port_ = 0;
   const std::string csv_ = Runfile("clients/testdata/flows.csv");
   std::unique_ptr<ChildProcess> store_;
 };

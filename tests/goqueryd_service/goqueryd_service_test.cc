@@ -77,6 +77,8 @@ TEST_F(GoquerydProcessTest, CountsRequestsByMethodAndCode) {
   auto server = ChildProcess::Start({goqueryd_, "--config", config}, dir_ + "/goqueryd.log");
   ASSERT_TRUE(server.ok());
   ASSERT_TRUE((*server)->WaitForPath(dir_ + "/q.sock", absl::Seconds(20))) << (*server)->Log();
+  ASSERT_TRUE((*server)->WaitForTcpPort(port, absl::Seconds(20))) << (*server)->Log();
+  ASSERT_TRUE((*server)->WaitForTcpPort(metrics_port, absl::Seconds(20))) << (*server)->Log();
 
   const std::string tcp = absl::StrCat("127.0.0.1:", port);
   EXPECT_EQ(List("unix:" + dir_ + "/q.sock", ""), grpc::StatusCode::OK);  // trusted socket

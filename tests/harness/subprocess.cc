@@ -1,8 +1,11 @@
 #include "tests/harness/subprocess.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -163,6 +166,24 @@ bool ChildProcess::WaitForPath(const std::string& path, absl::Duration timeout) 
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     if (access(path.c_str(), F_OK) == 0) return true;
+    if (!Running()) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
+bool ChildProcess::WaitForTcpPort(int port, absl::Duration timeout) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(uint16_t(port));
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    const bool up = ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof(a)) == 0;
+    ::close(fd);
+    if (up) return true;
     if (!Running()) return false;
     absl::SleepFor(absl::Milliseconds(10));
   }

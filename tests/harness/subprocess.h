@@ -47,6 +47,10 @@ class ChildProcess {
   // Waits until `path` exists (a unix socket, a file the process writes);
   // false on timeout or if the process exits first.
   bool WaitForPath(const std::string& path, absl::Duration timeout);
+  // Waits until 127.0.0.1:`port` accepts a TCP connection; false on timeout
+  // or if the process exits first. A service's unix socket can appear before
+  // its TCP listener (or its metrics server) is up: wait for each port used.
+  bool WaitForTcpPort(int port, absl::Duration timeout);
   const std::string& log_path() const { return log_path_; }
   std::string Log() const;
 

@@ -82,6 +82,8 @@ class LimitsTest : public ::testing::Test {
     ASSERT_TRUE(server.ok());
     server_ = std::move(*server);
     ASSERT_TRUE(server_->WaitForPath(dir_ + "/q.sock", absl::Seconds(20))) << server_->Log();
+    ASSERT_TRUE(server_->WaitForTcpPort(port_, absl::Seconds(20))) << server_->Log();
+    ASSERT_TRUE(server_->WaitForTcpPort(metrics_port_, absl::Seconds(20))) << server_->Log();
     stub_ = v1::Query::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
                                                    grpc::InsecureChannelCredentials()));
   }
@@ -298,6 +300,7 @@ TEST_F(LimitsTest, KeysFromTheEnvironmentAreAcceptedAndNotLogged) {
   ASSERT_TRUE(server.ok());
   server_ = std::move(*server);
   ASSERT_TRUE(server_->WaitForPath(dir_ + "/q.sock", absl::Seconds(20))) << server_->Log();
+  ASSERT_TRUE(server_->WaitForTcpPort(port_, absl::Seconds(20))) << server_->Log();
   stub_ = v1::Query::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
                                                  grpc::InsecureChannelCredentials()));
   EXPECT_TRUE(List().ok());

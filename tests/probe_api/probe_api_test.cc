@@ -210,6 +210,8 @@ class ProbeApiTest : public ::testing::Test {
     ASSERT_TRUE(probe.ok()) << probe.status();
     probe_ = std::move(*probe);
     ASSERT_TRUE(probe_->WaitForPath(socket_, absl::Seconds(20))) << Log();
+    ASSERT_TRUE(probe_->WaitForTcpPort(tcp_port_, absl::Seconds(20))) << Log();
+    ASSERT_TRUE(probe_->WaitForTcpPort(metrics_port_, absl::Seconds(20))) << Log();
     unix_ = v1::Probe::NewStub(
         grpc::CreateChannel("unix:" + socket_, grpc::InsecureChannelCredentials()));
     tcp_ = v1::Probe::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(tcp_port_),

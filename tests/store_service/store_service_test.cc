@@ -83,6 +83,8 @@ compression: zstd
   auto store = ChildProcess::Start({gostore_, "--config", config}, dir_ + "/gostore.out");
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE((*store)->WaitForPath(dir_ + "/gostore.sock", absl::Seconds(20))) << (*store)->Log();
+  ASSERT_TRUE((*store)->WaitForTcpPort(port, absl::Seconds(20))) << (*store)->Log();
+  ASSERT_TRUE((*store)->WaitForTcpPort(metrics_port, absl::Seconds(20))) << (*store)->Log();
 
   // goprobe ships a capture over TLS, checking the store's certificate.
   const std::string capture = Runfile("tests/data/pcaps/goprobe__default.pcap.gz");
