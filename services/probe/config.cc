@@ -35,7 +35,7 @@ class Parser {
                     const std::set<std::string>& allowed) const {
     if (!map.IsMap()) return Error(path, "must be a mapping");
     for (const auto& kv : map) {
-      if (!kv.first.IsScalar()) return Error(path.empty() ? "(top level)" : path, kNotPlainKey);
+      if (!kv.first.IsScalar()) return Error(path.empty() ? "(top)" : path, kNotPlainKey);
       const std::string k = kv.first.Scalar();
       if (!allowed.count(k)) {
         return Error(path.empty() ? k : absl::StrCat(path, ".", k),
@@ -177,7 +177,7 @@ class Parser {
     }
     if (!root.IsMap()) return Error("(top)", "must be a mapping");
     absl::Status st = Keys(root, "", {"db_path", "store", "host_id", "hostname", "interfaces",
-                                      "max_flows", "logging", "api", "metrics"});
+                                      "max_flows", "logging", "api", "metrics", "run_as"});
     if (!st.ok()) return st;
     ProbeConfig c;
     if (bool(root["db_path"]) == bool(root["store"])) {
@@ -240,6 +240,11 @@ class Parser {
     if (root["hostname"]) {
       st = Get(root["hostname"], "hostname", "a host name", &c.hostname);
       if (!st.ok()) return st;
+    }
+    if (root["run_as"]) {
+      st = Get(root["run_as"], "run_as", "a user name or uid", &c.run_as);
+      if (!st.ok()) return st;
+      if (c.run_as.empty()) return Error("run_as", "must name a user (or leave the key out)");
     }
     if (root["max_flows"]) {
       int64_t m = 0;

@@ -71,6 +71,10 @@ struct ProbeConfig {
   uint64_t host_id = 0;
   std::string hostname;
   std::vector<InterfaceRule> interfaces;
+  // Live capture: the user (name or uid) to run as once the captures can be
+  // opened, as `--user` (which takes precedence). Read at start only; a
+  // reload keeps the user the probe already runs as.
+  std::string run_as;
   // Conversations tracked at once per interface.
   size_t max_flows = size_t{1} << 22;
   LoggingConfig logging;
@@ -96,6 +100,7 @@ struct ProbeConfig {
 //       key_file: /etc/goprobe/tls/probe.key
 //       server_name: gostore.example         # optional
 //   host_id: 1234                # optional, as hostname
+//   run_as: goprobe              # optional: drop to this user (as --user)
 //   max_flows: 4194304          # optional
 //   interfaces:
 //     eth0:

@@ -13,6 +13,7 @@ TEST(ConfigTest, ParsesEverySetting) {
   absl::StatusOr<ProbeConfig> c = ParseProbeConfig(R"(
 db_path: /var/lib/goprobe/db
 max_flows: 1000
+run_as: goprobe
 interfaces:
   eth0:
     bpf_filter: "not arp and not icmp"
@@ -34,6 +35,7 @@ logging:
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->db_path, "/var/lib/goprobe/db");
   EXPECT_EQ(c->max_flows, 1000u);
+  EXPECT_EQ(c->run_as, "goprobe");
   ASSERT_EQ(c->interfaces.size(), 5u);
   EXPECT_EQ(c->interfaces[0].key, "eth0");
   EXPECT_EQ(c->interfaces[0].settings.bpf_filter, "not arp and not icmp");
@@ -132,7 +134,9 @@ TEST(ConfigTest, ErrorsNameFileKeyAndReason) {
       // Complex keys (found by fuzz/config_fuzzer): refused, not thrown.
       {"db_path: /x\ninterfaces:\n  eth0:\n  ? bpf_filter: x\n", "probe.yaml: interfaces: keys must be plain names"},
       {"db_path: /x\ninterfaces: {eth0: {? [a]: 1}}", "probe.yaml: interfaces.eth0: keys must be plain names"},
-      {"? {db_path: /x}\ninterfaces: {eth0: {}}", "probe.yaml: (top level): keys must be plain names"},
+      {"? {db_path: /x}\ninterfaces: {eth0: {}}", "probe.yaml: (top): keys must be plain names"},
+      {"db_path: /x\nrun_as: ''\ninterfaces: {eth0: {}}", "probe.yaml: run_as: must name a user"},
+      {"db_path: /x\nrun_as: [a]\ninterfaces: {eth0: {}}", "probe.yaml: run_as: must be a user name"},
   };
   for (const Case& c : cases) {
     absl::StatusOr<ProbeConfig> got = ParseProbeConfig(c.yaml, "probe.yaml");

@@ -125,10 +125,11 @@ int RunLive(const std::string& config_path, const LiveFlags& flags, const std::s
   // Capabilities belong to threads, so they go before any thread starts;
   // captures open (and reopen, on reload) with the CAP_NET_RAW and
   // CAP_NET_ADMIN kept. Files opened above (the log) stay usable.
-  s = security::DropPrivileges(security::CaptureOnly(run_as));
+  const std::string user = run_as.empty() ? config->run_as : run_as;
+  s = security::DropPrivileges(security::CaptureOnly(user));
   if (!s.ok()) return api.FailStartup("goprobe", s, 1);
   spdlog::info("goprobe: every capability but CAP_NET_RAW and CAP_NET_ADMIN dropped{}",
-               run_as.empty() ? "" : ", running as " + run_as);
+               user.empty() ? "" : ", running as " + user);
   absl::StatusOr<std::unique_ptr<BlockDestination>> destination =
       OpenDestination(*config, api.machine_id_file);
   if (!destination.ok()) return api.FailStartup("goprobe", destination.status(), 1);
@@ -304,8 +305,9 @@ int main(int argc, char** argv) {
       ->needs(pcap_opt);
   std::string run_as;
   app.add_option("--user", run_as,
-                 "live: user (name or uid) to run as once started; CAP_NET_RAW and "
-                 "CAP_NET_ADMIN are kept, every other capability is dropped either way")
+                 "live: user (name or uid) to run as once started (over the config's "
+                 "run_as); CAP_NET_RAW and CAP_NET_ADMIN are kept, every other capability is "
+                 "dropped either way")
       ->needs(config_opt);
   CLI11_PARSE(app, argc, argv);
   if (!config.empty()) {
