@@ -11,9 +11,7 @@
 #include <regex>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/faults/fault_test_support.h"
 #include "tests/harness/subprocess.h"
@@ -71,21 +69,6 @@ void WriteSynScan(const std::string& path, uint32_t n) {
   ASSERT_TRUE(f.good()) << path;
 }
 
-// Private (anonymous) resident memory of a process in KiB, 0 once it is gone.
-// Unlike VmHWM it leaves out the capture file goprobe maps.
-uint64_t RssAnonKiB(int pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("RssAnon:", 0) == 0) {
-      uint64_t kib = 0;
-      std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
-      if (parts.size() >= 2 && absl::SimpleAtoi(parts[1], &kib)) return kib;
-    }
-  }
-  return 0;
-}
-
 struct ProbeRun {
   int exit_code = -1;
   std::string log;
@@ -102,7 +85,8 @@ ProbeRun RunProbe(const ScratchDir& dir, const std::string& pcap, const std::str
   EXPECT_TRUE(probe.ok());
   if (!probe.ok()) return run;
   for (absl::Time deadline = absl::Now() + absl::Seconds(240); absl::Now() < deadline;) {
-    run.peak_anon_kib = std::max(run.peak_anon_kib, RssAnonKiB((*probe)->pid()));
+    // RssAnon, unlike VmHWM, leaves out the capture file goprobe maps.
+    run.peak_anon_kib = std::max(run.peak_anon_kib, (*probe)->StatusKiB("RssAnon"));
     if (!(*probe)->Running()) break;
     absl::SleepFor(absl::Milliseconds(5));
   }

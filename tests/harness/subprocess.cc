@@ -12,8 +12,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace goprobe::testing {
 namespace {
@@ -188,6 +192,22 @@ bool ChildProcess::WaitForTcpPort(int port, absl::Duration timeout) {
     absl::SleepFor(absl::Milliseconds(10));
   }
   return false;
+}
+
+uint64_t ChildProcess::StatusKiB(absl::string_view field) const {
+  std::ifstream status(absl::StrCat("/proc/", pid_, "/status"));
+  const std::string prefix = absl::StrCat(field, ":");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (!absl::StartsWith(line, prefix)) continue;
+    // "VmRSS:\t   12345 kB"
+    const std::vector<absl::string_view> parts =
+        absl::StrSplit(absl::string_view(line).substr(prefix.size()), absl::ByAnyChar(" \t"),
+                       absl::SkipEmpty());
+    uint64_t kib = 0;
+    return !parts.empty() && absl::SimpleAtoi(parts[0], &kib) ? kib : 0;
+  }
+  return 0;
 }
 
 std::string ChildProcess::Log() const {

@@ -3,6 +3,7 @@
 
 // Running the project's binaries from tests as a user would, without a shell.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ class ChildProcess {
   ~ChildProcess();
 
   int pid() const { return pid_; }
+  // A memory field of /proc/PID/status ("VmRSS", "RssAnon", ...) in KiB; 0
+  // once the process is gone or if it has no such field.
+  uint64_t StatusKiB(absl::string_view field) const;
   // Sends `signal`; no-op if the process has been reaped.
   void Signal(int signal);
   // Waits up to `timeout` for the process to exit; its exit code (128 +

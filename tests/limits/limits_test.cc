@@ -13,7 +13,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -33,23 +32,6 @@ using testing::RunProcess;
 using testing::Runfile;
 
 constexpr char kKey[] = "limits-key-0123456789abcdef";
-
-// Resident memory of process `pid` in bytes, from /proc.
-int64_t ResidentBytes(int pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      int64_t kib = 0;
-      std::string digits;
-      for (char c : line) {
-        if (c >= '0' && c <= '9') digits += c;
-      }
-      if (absl::SimpleAtoi(digits, &kib)) return kib * 1024;
-    }
-  }
-  return -1;
-}
 
 class LimitsTest : public ::testing::Test {
  protected:
@@ -127,7 +109,8 @@ class LimitsTest : public ::testing::Test {
 TEST_F(LimitsTest, AbsurdQueriesAreRefusedNamingTheLimitAndTheLeafStaysSmall) {
   StartLeaf();
   ASSERT_TRUE(Run(Query()).ok());
-  const int64_t rss_before = ResidentBytes(server_->pid());
+  const int64_t rss_before = int64_t(server_->StatusKiB("VmRSS")) << 10;
+  ASSERT_GT(rss_before, 0);
 
   struct Case {
     std::string what;
@@ -215,7 +198,7 @@ TEST_F(LimitsTest, AbsurdQueriesAreRefusedNamingTheLimitAndTheLeafStaysSmall) {
   EXPECT_TRUE(Run(Query()).ok());
   // Refusing costs no lasting memory: well under what the requests carried
   // (about 20 MiB in all), let alone a copy of each.
-  const int64_t rss_after = ResidentBytes(server_->pid());
+  const int64_t rss_after = int64_t(server_->StatusKiB("VmRSS")) << 10;
   EXPECT_LT(rss_after - rss_before, int64_t{64} << 20) << rss_before << " -> " << rss_after;
 
   // gRPC refuses the oversized message before any handler or interceptor
