@@ -75,6 +75,16 @@ struct ProbeRun {
   uint64_t peak_anon_kib = 0;
 };
 
+// Under ASan, goprobe's peak private memory is mostly the sanitizer's own:
+// on the same tiny capture it came out at 11 MiB or 50 MiB from run to run
+// (with or without quarantine and leak checking), so the cap's bound is
+// checked in the plain and UBSan runs only.
+#ifdef __SANITIZE_ADDRESS__
+constexpr bool kPeakMemoryIsGoprobes = false;
+#else
+constexpr bool kPeakMemoryIsGoprobes = true;
+#endif
+
 // Runs goprobe offline on `pcap`, sampling its private memory as it runs.
 ProbeRun RunProbe(const ScratchDir& dir, const std::string& pcap, const std::string& db) {
   ProbeRun run;
@@ -132,9 +142,11 @@ TEST(SynFloodTest, TheFlowTableStaysWithinItsCapAndCountsTheRest) {
 
   // 600000 tracked flows take over 100 MiB (measured without the cap).
   EXPECT_GT(flood.peak_anon_kib, 0u);
-  EXPECT_LT(flood.peak_anon_kib, baseline.peak_anon_kib + 16 * 1024)
-      << "peak private memory " << flood.peak_anon_kib << " KiB, a tiny capture "
-      << baseline.peak_anon_kib << " KiB";
+  if (kPeakMemoryIsGoprobes) {
+    EXPECT_LT(flood.peak_anon_kib, baseline.peak_anon_kib + 16 * 1024)
+        << "peak private memory " << flood.peak_anon_kib << " KiB, a tiny capture "
+        << baseline.peak_anon_kib << " KiB";
+  }
   std::printf("goprobe peak private memory: %lu KiB on the scan, %lu KiB on a tiny capture\n",
               (unsigned long)flood.peak_anon_kib, (unsigned long)baseline.peak_anon_kib);
 }
