@@ -55,8 +55,10 @@ class GroupTable {
   }
   static size_t PartitionOf(uint64_t hash) { return size_t(hash >> (64 - kPartitionBits)); }
 
-  // Hints that the key with `hash` is about to be looked up.
-  void Prefetch(uint64_t hash) const {
+  // Hints that the key with `hash` is about to be looked up. always_inline:
+  // GCC otherwise judges a function whose only effect is a prefetch to be
+  // pure, and deletes its calls (seen in -O2 builds).
+  __attribute__((always_inline)) void Prefetch(uint64_t hash) const {
     const Partition& p = parts_[PartitionOf(hash)];
     if (p.slots == nullptr) return;
     // Entries are 48 bytes, so half of them straddle two cache lines.
