@@ -71,7 +71,7 @@ class Aggregate {
 // rows never reach the staging area or the shared table.
 class ScanAggregator {
  public:
-  static constexpr size_t kStaged = 32;
+  static constexpr size_t kStaged = 128;
   static constexpr size_t kCached = 512;
 
   ScanAggregator(AttributeSet attributes, Aggregate* into);

@@ -2,44 +2,56 @@
 
 #include <sys/mman.h>
 
-#include <cstdlib>
+#include <cstring>
 #include <new>
 #include <utility>
+#include <vector>
 
 namespace goprobe::query {
 namespace {
 
 constexpr size_t kFirstCapacity = 64;
-// Partitions from this many bytes are mapped directly and offered
-// transparent huge pages; smaller ones come from malloc.
-constexpr size_t kMapBytes = size_t{2} << 20;
+constexpr size_t kPageBytes = 4096;
+// From this size a partition's mapping is offered transparent huge pages:
+// fewer TLB misses for random inserts, and fewer page faults.
+constexpr size_t kHugePageBytes = size_t{2} << 20;
 
 // Grows at a load of 5/8: linear probing stays short, and entries are
 // large, so a probe usually stays within the line already fetched.
 size_t GrowAt(size_t capacity) { return capacity / 8 * 5; }
 
-// Zeroed slots: from mmap, zero pages are free until touched.
-GroupEntry* AllocateSlots(size_t capacity) {
-  const size_t bytes = capacity * sizeof(GroupEntry);
-  if (bytes < kMapBytes) {
-    void* p = std::calloc(capacity, sizeof(GroupEntry));
-    if (p == nullptr) throw std::bad_alloc();
-    return static_cast<GroupEntry*>(p);
-  }
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  madvise(p, bytes, MADV_HUGEPAGE);  // advice only: ignored where THP is off
-  return static_cast<GroupEntry*>(p);
+size_t MappedBytes(size_t capacity) {
+  return (capacity * sizeof(GroupEntry) + kPageBytes - 1) / kPageBytes * kPageBytes;
 }
 
-void FreeSlots(GroupEntry* slots, size_t capacity) {
-  if (slots == nullptr) return;
-  const size_t bytes = capacity * sizeof(GroupEntry);
-  if (bytes < kMapBytes) {
-    std::free(slots);
-  } else {
-    munmap(slots, bytes);
-  }
+// Prepares a partition's mapping of `bytes` whose pages from `fresh` on are
+// new. The huge-page advice covers the whole mapping: advice on part of it
+// would split it into two kernel mappings, and mremap moves only one.
+// Populating makes the fresh pages writable in one call instead of at each
+// first touch: a first touch that reads (a probe) would map the shared zero
+// page, and the write after it would fault again and flush the TLBs of
+// every scanning thread. Both are advice only: they are ignored where THP
+// is off, and kernels before 5.14 fault the pages in on use.
+void PrepareMapping(char* begin, size_t bytes, size_t fresh) {
+  if (bytes >= kHugePageBytes) madvise(begin, bytes, MADV_HUGEPAGE);
+  madvise(begin + fresh, bytes - fresh, MADV_POPULATE_WRITE);
+}
+
+// Extends a mapping of old_bytes to bytes, keeping its contents; it may
+// move. ThreadSanitizer does not follow mremap: memory it moves keeps the
+// shadow state of whatever was mapped at the new address before (another
+// partition's slots, guarded by another lock), which TSan then reports as
+// races. Under TSan the mapping is therefore copied.
+void* GrowMapping(void* old, size_t old_bytes, size_t bytes) {
+#if defined(__SANITIZE_THREAD__)
+  void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return m;
+  std::memcpy(m, old, old_bytes);
+  munmap(old, old_bytes);
+  return m;
+#else
+  return mremap(old, old_bytes, bytes, MREMAP_MAYMOVE);
+#endif
 }
 
 }  // namespace
@@ -70,31 +82,64 @@ uint64_t GroupTable::MemoryBytes() const {
 }
 
 void GroupTable::Free(Partition* p) {
-  FreeSlots(p->slots, p->capacity);
+  if (p->slots != nullptr) munmap(p->slots, MappedBytes(p->capacity));
   *p = Partition();
 }
 
-void GroupTable::Reserve(Partition* p, size_t groups) {
-  size_t capacity = p->capacity == 0 ? kFirstCapacity : p->capacity;
-  while (GrowAt(capacity) <= groups) capacity *= 2;
-  if (capacity == p->capacity) return;
-  Partition grown;
-  grown.slots = AllocateSlots(capacity);
-  grown.capacity = capacity;
-  grown.mask = capacity - 1;
-  grown.grow_at = GrowAt(capacity);
-  grown.size = p->size;
-  for (size_t i = 0; i < p->capacity; ++i) {
-    const GroupEntry& e = p->slots[i];
-    if (e.lo == 0) continue;
-    size_t j = Hash(e.hi, e.lo) & grown.mask;
-    while (grown.slots[j].lo != 0) j = (j + 1) & grown.mask;
-    grown.slots[j] = e;
-  }
-  Free(p);
-  *p = grown;
-}
+void GroupTable::Grow(Partition* p) {
+  const size_t old_capacity = p->capacity;
+  const size_t capacity = old_capacity == 0 ? kFirstCapacity : old_capacity * 2;
+  const size_t old_bytes = old_capacity == 0 ? 0 : MappedBytes(old_capacity);
+  const size_t bytes = MappedBytes(capacity);
+  // The slots' mapping grows (and may move, pages and all), so the old
+  // slots are neither copied nor freed, and only the new upper half is
+  // fresh, zero memory.
+  void* m = old_capacity == 0
+                ? mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                : GrowMapping(p->slots, old_bytes, bytes);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  PrepareMapping(static_cast<char*>(m), bytes, old_bytes);
+  GroupEntry* const slots = static_cast<GroupEntry*>(m);
+  p->slots = slots;
+  p->capacity = capacity;
+  p->mask = capacity - 1;
+  p->grow_at = GrowAt(capacity);
+  if (old_capacity == 0) return;
 
-void GroupTable::Grow(Partition* p) { Reserve(p, p->size + 1); }
+  // Rehash in place. A key's home in the doubled table is its old home h or
+  // h + old_capacity, so walking the old slots upwards and reinserting each
+  // entry writes along two sequential streams. Walking upwards keeps the
+  // probe sequences valid: an entry that stays in the lower half lands at or
+  // below the slot it left, among entries already moved, and the upper half
+  // holds only moved entries. Two kinds of entry are set aside and inserted
+  // once the walk is done: those of the cluster wrapping round the old
+  // table's end (they sit below the first free slot, homes near the end),
+  // and those whose probe in the upper half would wrap to the bottom, where
+  // entries not yet moved still sit.
+  std::vector<GroupEntry> later;
+  size_t first_free = 0;
+  while (slots[first_free].lo != 0) ++first_free;
+  for (size_t i = 0; i < first_free; ++i) {
+    later.push_back(slots[i]);
+    slots[i] = GroupEntry();
+  }
+  for (size_t i = first_free; i < old_capacity; ++i) {
+    if (slots[i].lo == 0) continue;
+    const GroupEntry e = slots[i];
+    slots[i] = GroupEntry();
+    size_t j = Hash(e.hi, e.lo) & p->mask;
+    while (j < capacity && slots[j].lo != 0) ++j;
+    if (j == capacity) {
+      later.push_back(e);
+    } else {
+      slots[j] = e;
+    }
+  }
+  for (const GroupEntry& e : later) {
+    size_t j = Hash(e.hi, e.lo) & p->mask;
+    while (slots[j].lo != 0) j = (j + 1) & p->mask;
+    slots[j] = e;
+  }
+}
 
 }  // namespace goprobe::query

@@ -10,9 +10,10 @@
 // one entry's cache line (plus its neighbour when probing on), the caller
 // can prefetch that line a batch ahead (Prefetch), large partitions sit on
 // transparent huge pages (fewer TLB misses and page faults), and growth
-// rehashes one small partition at a time. Partitions also let threads share
-// one table, each locking only the partition it adds to, and finalise it in
-// parallel.
+// doubles one partition at a time in place: its mapping grows with mremap,
+// so only the new half is fresh memory and entries move along two
+// sequential streams. Partitions also let threads share one table, each
+// locking only the partition it adds to, and finalise it in parallel.
 //
 // Keys are two words; `lo` must be non-zero (zero marks an empty slot).
 // Not thread-safe; distinct partitions may be used from distinct threads.
@@ -32,7 +33,10 @@ struct GroupEntry {
 
 class GroupTable {
  public:
-  static constexpr int kPartitionBits = 8;
+  // 64 partitions: few enough that a partition reaches huge-page size early
+  // in a large query, enough that scanning threads rarely wait on the same
+  // partition's lock.
+  static constexpr int kPartitionBits = 6;
   static constexpr size_t kPartitions = size_t{1} << kPartitionBits;
 
   GroupTable() = default;
@@ -109,10 +113,9 @@ class GroupTable {
     size_t grow_at = 0;  // size at which the next insert grows the partition
   };
 
-  // Doubles the partition's capacity (or allocates its first slots) and
-  // reinserts its entries.
+  // Doubles the partition's capacity (or maps its first slots) and moves
+  // its entries to their homes in the doubled table.
   static void Grow(Partition* p);
-  static void Reserve(Partition* p, size_t groups);
   static void Free(Partition* p);
 
   Partition parts_[kPartitions];

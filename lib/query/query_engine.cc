@@ -199,6 +199,10 @@ void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
     }
   }
   aggregator.Flush();
+  // Staged sums reach the table only when flushed, so a small query may
+  // pass every check above and still end over its memory limit.
+  absl::Status limit = CheckLimits(scan, *aggregate);
+  if (!limit.ok()) scan.Fail(std::move(limit));
 }
 
 }  // namespace
