@@ -9,14 +9,15 @@ void Aggregate::Add(size_t partition, const GroupEntry* sums, size_t n) {
   uint64_t hash[ScanAggregator::kStaged];
   absl::MutexLock lock(&mu_[partition]);
   const uint64_t bytes_before = table_.partition_bytes(partition);
-  // All slots are prefetched before the first insert, so the batch's cache
-  // misses overlap instead of queueing.
+  // The whole batch's tags, then its entries, are prefetched before the
+  // first insert, so the batch's cache misses overlap instead of queueing.
   for (size_t begin = 0; begin < n; begin += ScanAggregator::kStaged) {
     const size_t m = std::min(n - begin, ScanAggregator::kStaged);
     for (size_t j = 0; j < m; ++j) {
       hash[j] = GroupTable::Hash(sums[begin + j].hi, sums[begin + j].lo);
-      table_.Prefetch(hash[j]);
+      table_.PrefetchTag(hash[j]);
     }
+    for (size_t j = 0; j < m; ++j) table_.PrefetchSlot(hash[j]);
     for (size_t j = 0; j < m; ++j) {
       const GroupEntry& s = sums[begin + j];
       *table_.FindOrInsert(s.hi, s.lo, hash[j]) += s.counters;

@@ -16,12 +16,13 @@ constexpr size_t kPageBytes = 4096;
 // fewer TLB misses for random inserts, and fewer page faults.
 constexpr size_t kHugePageBytes = size_t{2} << 20;
 
-// Grows at a load of 5/8: linear probing stays short, and entries are
-// large, so a probe usually stays within the line already fetched.
+// Grows at a load of 5/8: linear probes stay short, so a new key usually
+// finds its free slot within the line of tags already fetched.
 size_t GrowAt(size_t capacity) { return capacity / 8 * 5; }
 
+template <typename T>
 size_t MappedBytes(size_t capacity) {
-  return (capacity * sizeof(GroupEntry) + kPageBytes - 1) / kPageBytes * kPageBytes;
+  return (capacity * sizeof(T) + kPageBytes - 1) / kPageBytes * kPageBytes;
 }
 
 // Prepares a partition's mapping of `bytes` whose pages from `fresh` on are
@@ -54,6 +55,22 @@ void* GrowMapping(void* old, size_t old_bytes, size_t bytes) {
 #endif
 }
 
+// An array of `capacity` T in a mapping of its own, grown from `old` (null,
+// or `old_capacity` T) with its contents kept. The slots' and tags'
+// mappings grow this way (and may move, pages and all), so the old part is
+// neither copied nor freed, and only the new part is fresh, zero memory.
+template <typename T>
+T* GrowArray(T* old, size_t old_capacity, size_t capacity) {
+  const size_t old_bytes = old == nullptr ? 0 : MappedBytes<T>(old_capacity);
+  const size_t bytes = MappedBytes<T>(capacity);
+  void* m = old == nullptr
+                ? mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                : GrowMapping(old, old_bytes, bytes);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  PrepareMapping(static_cast<char*>(m), bytes, old_bytes);
+  return static_cast<T*>(m);
+}
+
 }  // namespace
 
 GroupTable::~GroupTable() {
@@ -77,29 +94,22 @@ size_t GroupTable::size() const {
 
 uint64_t GroupTable::MemoryBytes() const {
   uint64_t n = 0;
-  for (const Partition& p : parts_) n += p.capacity * sizeof(GroupEntry);
+  for (const Partition& p : parts_) n += p.capacity * (sizeof(GroupEntry) + 1);
   return n;
 }
 
 void GroupTable::Free(Partition* p) {
-  if (p->slots != nullptr) munmap(p->slots, MappedBytes(p->capacity));
+  if (p->slots != nullptr) munmap(p->slots, MappedBytes<GroupEntry>(p->capacity));
+  if (p->tags != nullptr) munmap(p->tags, MappedBytes<uint8_t>(p->capacity));
   *p = Partition();
 }
 
 void GroupTable::Grow(Partition* p) {
   const size_t old_capacity = p->capacity;
   const size_t capacity = old_capacity == 0 ? kFirstCapacity : old_capacity * 2;
-  const size_t old_bytes = old_capacity == 0 ? 0 : MappedBytes(old_capacity);
-  const size_t bytes = MappedBytes(capacity);
-  // The slots' mapping grows (and may move, pages and all), so the old
-  // slots are neither copied nor freed, and only the new upper half is
-  // fresh, zero memory.
-  void* m = old_capacity == 0
-                ? mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-                : GrowMapping(p->slots, old_bytes, bytes);
-  if (m == MAP_FAILED) throw std::bad_alloc();
-  PrepareMapping(static_cast<char*>(m), bytes, old_bytes);
-  GroupEntry* const slots = static_cast<GroupEntry*>(m);
+  uint8_t* const tags = GrowArray(p->tags, old_capacity, capacity);
+  p->tags = tags;
+  GroupEntry* const slots = GrowArray(p->slots, old_capacity, capacity);
   p->slots = slots;
   p->capacity = capacity;
   p->mask = capacity - 1;
@@ -118,27 +128,36 @@ void GroupTable::Grow(Partition* p) {
   // entries not yet moved still sit.
   std::vector<GroupEntry> later;
   size_t first_free = 0;
-  while (slots[first_free].lo != 0) ++first_free;
+  while (tags[first_free] != 0) ++first_free;
   for (size_t i = 0; i < first_free; ++i) {
     later.push_back(slots[i]);
     slots[i] = GroupEntry();
+    tags[i] = 0;
   }
   for (size_t i = first_free; i < old_capacity; ++i) {
-    if (slots[i].lo == 0) continue;
-    const GroupEntry e = slots[i];
-    slots[i] = GroupEntry();
-    size_t j = Hash(e.hi, e.lo) & p->mask;
-    while (j < capacity && slots[j].lo != 0) ++j;
-    if (j == capacity) {
-      later.push_back(e);
-    } else {
-      slots[j] = e;
+    const uint8_t tag = tags[i];
+    if (tag == 0) continue;
+    tags[i] = 0;
+    size_t j = Hash(slots[i].hi, slots[i].lo) & p->mask;
+    while (j < capacity && tags[j] != 0) ++j;
+    if (j == i) {
+      tags[i] = tag;
+      continue;
     }
+    if (j == capacity) {
+      later.push_back(slots[i]);
+    } else {
+      slots[j] = slots[i];
+      tags[j] = tag;
+    }
+    slots[i] = GroupEntry();
   }
   for (const GroupEntry& e : later) {
-    size_t j = Hash(e.hi, e.lo) & p->mask;
-    while (slots[j].lo != 0) j = (j + 1) & p->mask;
+    const uint64_t hash = Hash(e.hi, e.lo);
+    size_t j = hash & p->mask;
+    while (tags[j] != 0) j = (j + 1) & p->mask;
     slots[j] = e;
+    tags[j] = TagOf(hash);
   }
 }
 

@@ -15,8 +15,7 @@
 // sequential streams. Partitions also let threads share one table, each
 // locking only the partition it adds to, and finalise it in parallel.
 //
-// Keys are two words; `lo` must be non-zero (zero marks an empty slot).
-// Not thread-safe; distinct partitions may be used from distinct threads.
+// Keys are two words. Not thread-safe; distinct partitions may be used from distinct threads.
 
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +26,7 @@ namespace goprobe::query {
 
 struct GroupEntry {
   uint64_t hi;
-  uint64_t lo;  // 0: empty slot
+  uint64_t lo;
   flow::Counters counters;
 };
 
@@ -59,14 +58,29 @@ class GroupTable {
   }
   static size_t PartitionOf(uint64_t hash) { return size_t(hash >> (64 - kPartitionBits)); }
 
-  // Hints that the key with `hash` is about to be looked up. always_inline:
-  // GCC otherwise judges a function whose only effect is a prefetch to be
-  // pure, and deletes its calls (seen in -O2 builds).
-  __attribute__((always_inline)) void Prefetch(uint64_t hash) const {
+  // Looking a key up costs a cache miss or two in a large table. Callers
+  // with a batch of keys hide them by calling, for each key in turn,
+  // PrefetchTag, then PrefetchSlot, then FindOrInsert: the first fetches
+  // the line of tags the probe starts in; the second reads those tags,
+  // finds the slot the key sits in or will take, and fetches that entry;
+  // by the third, both are in cache. Without the middle step a key found
+  // past its home slot (a third of them, at the table's usual load) would
+  // still wait for its entry's line.
+  //
+  // always_inline: GCC otherwise judges a function whose only effect is a
+  // prefetch to be pure, and deletes its calls (seen in -O2 builds).
+  __attribute__((always_inline)) void PrefetchTag(uint64_t hash) const {
     const Partition& p = parts_[PartitionOf(hash)];
-    if (p.slots == nullptr) return;
+    if (p.tags != nullptr) __builtin_prefetch(&p.tags[hash & p.mask], 1);
+  }
+  __attribute__((always_inline)) void PrefetchSlot(uint64_t hash) const {
+    const Partition& p = parts_[PartitionOf(hash)];
+    if (p.tags == nullptr) return;
+    const uint8_t tag = TagOf(hash);
+    size_t i = hash & p.mask;
+    while (p.tags[i] != 0 && p.tags[i] != tag) i = (i + 1) & p.mask;
     // Entries are 48 bytes, so half of them straddle two cache lines.
-    const char* e = reinterpret_cast<const char*>(&p.slots[hash & p.mask]);
+    const char* e = reinterpret_cast<const char*>(&p.slots[i]);
     __builtin_prefetch(e, 1);
     __builtin_prefetch(e + sizeof(GroupEntry) - 1, 1);
   }
@@ -75,10 +89,15 @@ class GroupTable {
   flow::Counters* FindOrInsert(uint64_t hi, uint64_t lo, uint64_t hash) {
     Partition& p = parts_[PartitionOf(hash)];
     if (p.size >= p.grow_at) Grow(&p);
+    const uint8_t tag = TagOf(hash);
     for (size_t i = hash & p.mask;; i = (i + 1) & p.mask) {
-      GroupEntry& e = p.slots[i];
-      if (e.lo == lo && e.hi == hi) return &e.counters;
-      if (e.lo == 0) {
+      const uint8_t t = p.tags[i];
+      if (t == tag) {
+        GroupEntry& e = p.slots[i];
+        if (e.lo == lo && e.hi == hi) return &e.counters;
+      } else if (t == 0) {
+        p.tags[i] = tag;
+        GroupEntry& e = p.slots[i];
         e.hi = hi;
         e.lo = lo;
         ++p.size;
@@ -90,9 +109,9 @@ class GroupTable {
   size_t size() const;
   size_t partition_size(size_t partition) const { return parts_[partition].size; }
   uint64_t partition_bytes(size_t partition) const {
-    return parts_[partition].capacity * sizeof(GroupEntry);
+    return parts_[partition].capacity * (sizeof(GroupEntry) + 1);
   }
-  // Heap bytes held by the slots.
+  // Bytes held by the slots and their tags.
   uint64_t MemoryBytes() const;
 
   // Calls f(const GroupEntry&) for every group of one partition.
@@ -100,12 +119,19 @@ class GroupTable {
   void ForEach(size_t partition, F&& f) const {
     const Partition& p = parts_[partition];
     for (size_t i = 0; i < p.capacity; ++i) {
-      if (p.slots[i].lo != 0) f(p.slots[i]);
+      if (p.tags[i] != 0) f(p.slots[i]);
     }
   }
 
  private:
+  // A slot's tag: 0 when the slot is empty, else seven bits of its key's
+  // hash (bits neither the partition nor, below 2^50 slots, the home slot
+  // use) with the top bit set. A probe compares tags, one byte a slot, and
+  // reads an entry only when its tag matches.
+  static uint8_t TagOf(uint64_t hash) { return uint8_t(0x80 | (hash >> 50 & 0x7f)); }
+
   struct Partition {
+    uint8_t* tags = nullptr;  // capacity tags, a mapping of their own
     GroupEntry* slots = nullptr;
     size_t mask = 0;
     size_t capacity = 0;

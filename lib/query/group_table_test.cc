@@ -21,7 +21,8 @@ using Reference = std::map<std::pair<uint64_t, uint64_t>, flow::Counters>;
 void Add(GroupTable* table, Reference* ref, uint64_t hi, uint64_t lo, uint64_t n) {
   const flow::Counters c{n, 2 * n, 3, 1};
   const uint64_t hash = GroupTable::Hash(hi, lo);
-  table->Prefetch(hash);
+  table->PrefetchTag(hash);
+  table->PrefetchSlot(hash);
   *table->FindOrInsert(hi, lo, hash) += c;
   (*ref)[{hi, lo}] += c;
 }
