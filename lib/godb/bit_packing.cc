@@ -88,6 +88,22 @@ void PackBits(const uint32_t* values, size_t n, int bits, std::string* dst) {
 }
 
 void UnpackBits(const char* in, size_t n, int bits, uint64_t* out) { kUnpack64[bits](in, n, out); }
+
+void UnpackBitsAt(const char* in, int bits, const uint32_t* rows, size_t count, uint64_t* out) {
+  if (bits == 0) {
+    for (size_t k = 0; k < count; ++k) out[rows[k]] = 0;
+    return;
+  }
+  const uint64_t mask = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+  for (size_t k = 0; k < count; ++k) {
+    const size_t bit = size_t(rows[k]) * size_t(bits);
+    const int shift = int(bit % 8);
+    // A value starts in its first byte and spans at most 9 bytes.
+    uint64_t v = Load64(in + bit / 8) >> shift;
+    if (shift != 0 && bits > 64 - shift) v |= Load64(in + bit / 8 + 8) << (64 - shift);
+    out[rows[k]] = v & mask;
+  }
+}
 void UnpackBits(const char* in, size_t n, int bits, uint32_t* out) { kUnpack32[bits](in, n, out); }
 
 }  // namespace goprobe::godb

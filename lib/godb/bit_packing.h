@@ -29,6 +29,12 @@ void PackBits(const uint32_t* values, size_t n, int bits, std::string* dst);
 void UnpackBits(const char* in, size_t n, int bits, uint64_t* out);
 void UnpackBits(const char* in, size_t n, int bits, uint32_t* out);
 
+// Decodes only the values at positions rows[0..count) of a packed sequence
+// of width `bits` (0..64), into out[rows[k]]; other elements of out are
+// untouched. A position must be within the packed sequence, which must be
+// followed by kUnpackPadding readable bytes.
+void UnpackBitsAt(const char* in, int bits, const uint32_t* rows, size_t count, uint64_t* out);
+
 }  // namespace goprobe::godb
 
 #endif  // GOPROBE_LIB_GODB_BIT_PACKING_H_

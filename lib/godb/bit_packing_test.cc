@@ -26,6 +26,33 @@ TEST(BitPackingTest, RoundTripsEveryWidthAndLength) {
   }
 }
 
+TEST(BitPackingTest, UnpacksChosenPositionsOfEveryWidth) {
+  std::mt19937_64 rng(9);
+  for (int bits = 0; bits <= 64; ++bits) {
+    const size_t n = 1000;
+    std::vector<uint64_t> values(n);
+    for (auto& v : values) v = bits == 64 ? rng() : rng() & ((uint64_t{1} << bits) - 1);
+    std::string packed;
+    PackBits(values.data(), n, bits, &packed);
+    packed.append(kUnpackPadding, '\xff');
+    // Every seventh position, plus the first and the last.
+    std::vector<uint32_t> rows = {0};
+    for (uint32_t i = 3; i < n - 1; i += 7) rows.push_back(i);
+    rows.push_back(uint32_t(n - 1));
+    std::vector<uint64_t> out(n, 12345);
+    UnpackBitsAt(packed.data(), bits, rows.data(), rows.size(), out.data());
+    size_t k = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (k < rows.size() && rows[k] == i) {
+        ASSERT_EQ(out[i], values[i]) << "bits=" << bits << " i=" << i;
+        ++k;
+      } else {
+        ASSERT_EQ(out[i], 12345u) << "bits=" << bits << " i=" << i << " was written";
+      }
+    }
+  }
+}
+
 TEST(BitPackingTest, Unpacks32BitOutputs) {
   std::mt19937 rng(3);
   for (int bits = 0; bits <= 32; ++bits) {

@@ -234,23 +234,35 @@ absl::StatusOr<absl::string_view> BlockDecoder::Open(absl::string_view stored, i
 
 absl::Status BlockDecoder::DecodeAddresses(absl::string_view* in, const BlockInfo& block,
                                            const AddressDictionary& dict,
+                                           const std::vector<uint32_t>* rows,
                                            std::vector<uint32_t>* v4,
                                            std::vector<absl::uint128>* v6,
                                            std::vector<uint32_t>* v6_index) {
   if (block.dict_v4_size > dict.v4_size() || block.dict_v6_size > dict.v6_size()) {
     return absl::DataLossError("address dictionary is shorter than the block needs");
   }
-  const uint32_t v6_rows = block.rows - block.v4_rows;
-  indices_.resize(std::max(block.v4_rows, v6_rows));
-  if (!DecodeIndexColumn(in, block.v4_rows, block.dict_v4_size, indices_.data(), &scratch_)) {
+  const uint32_t v4_rows = block.v4_rows;
+  const uint32_t v6_rows = block.rows - v4_rows;
+  // Rows are stored IPv4 first, so the selected rows split into an IPv4 and
+  // an IPv6 run.
+  size_t v4_selected = 0;
+  if (rows != nullptr) {
+    v4_selected = size_t(std::lower_bound(rows->begin(), rows->end(), v4_rows) - rows->begin());
+  }
+  indices_.resize(std::max(v4_rows, v6_rows));
+  if (!DecodeIndexColumn(in, v4_rows, block.dict_v4_size, indices_.data(), &scratch_)) {
     return absl::DataLossError("undecodable IPv4 address indices");
   }
-  if (dict.TouchesHole4(indices_.data(), block.v4_rows)) {
+  if (dict.TouchesHole4(indices_.data(), v4_rows)) {
     return absl::DataLossError("uses IPv4 addresses from an unreadable dictionary chunk");
   }
-  v4->resize(block.v4_rows);
+  v4->resize(v4_rows);
   const uint32_t* values4 = dict.v4_values();
-  for (uint32_t i = 0; i < block.v4_rows; ++i) (*v4)[i] = values4[indices_[i]];
+  if (rows == nullptr) {
+    for (uint32_t i = 0; i < v4_rows; ++i) (*v4)[i] = values4[indices_[i]];
+  } else {
+    for (size_t k = 0; k < v4_selected; ++k) (*v4)[(*rows)[k]] = values4[indices_[(*rows)[k]]];
+  }
 
   if (!DecodeIndexColumn(in, v6_rows, block.dict_v6_size, indices_.data(), &scratch_)) {
     return absl::DataLossError("undecodable IPv6 address indices");
@@ -260,13 +272,21 @@ absl::Status BlockDecoder::DecodeAddresses(absl::string_view* in, const BlockInf
   }
   v6->resize(v6_rows);
   const absl::uint128* values6 = dict.v6_values();
-  for (uint32_t i = 0; i < v6_rows; ++i) (*v6)[i] = values6[indices_[i]];
+  if (rows == nullptr) {
+    for (uint32_t i = 0; i < v6_rows; ++i) (*v6)[i] = values6[indices_[i]];
+  } else {
+    for (size_t k = v4_selected; k < rows->size(); ++k) {
+      const uint32_t i = (*rows)[k] - v4_rows;
+      (*v6)[i] = values6[indices_[i]];
+    }
+  }
   v6_index->assign(indices_.begin(), indices_.begin() + v6_rows);
   return absl::OkStatus();
 }
 
 absl::Status BlockDecoder::Decode(absl::string_view stored, Column column, const BlockInfo& block,
-                                  const AddressDictionary* dict, BlockColumns* out) {
+                                  const AddressDictionary* dict, BlockColumns* out,
+                                  const std::vector<uint32_t>* selected) {
   absl::StatusOr<absl::string_view> opened =
       Open(stored, int(column), block.time, block.rows, block.v4_rows);
   if (!opened.ok()) return opened.status();
@@ -278,8 +298,10 @@ absl::Status BlockDecoder::Decode(absl::string_view stored, Column column, const
     case Column::kDip: {
       absl::Status s =
           column == Column::kSip
-              ? DecodeAddresses(&in, block, *dict, &out->sip4, &out->sip6, &out->sip6_index)
-              : DecodeAddresses(&in, block, *dict, &out->dip4, &out->dip6, &out->dip6_index);
+              ? DecodeAddresses(&in, block, *dict, selected, &out->sip4, &out->sip6,
+                                &out->sip6_index)
+              : DecodeAddresses(&in, block, *dict, selected, &out->dip4, &out->dip6,
+                                &out->dip6_index);
       if (!s.ok()) return s;
       break;
     }
@@ -299,7 +321,7 @@ absl::Status BlockDecoder::Decode(absl::string_view stored, Column column, const
                                             &out->pkts_sent};
       std::vector<uint64_t>& v = *counters[uint8_t(column) - uint8_t(Column::kBytesRcvd)];
       v.resize(rows);
-      ok = DecodeCounterColumn(&in, rows, v.data());
+      ok = DecodeCounterColumn(&in, rows, v.data(), selected);
       break;
     }
   }

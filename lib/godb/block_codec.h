@@ -92,9 +92,13 @@ class BlockDecoder {
   // dictionary, loaded at least up to the block's dictionary sizes. On
   // success the column's vectors in *out hold its rows; other columns are
   // untouched. Errors are DataLoss and say what is wrong, not where: the
-  // caller knows the file and offset.
+  // caller knows the file and offset. With `selected` (ascending row numbers
+  // of the block), only those rows of address values and counters are decoded
+  // and the others hold unspecified values; everything else (indices, ports,
+  // protocols) is decoded whole, and the column is checked as a whole.
   absl::Status Decode(absl::string_view stored, Column column, const BlockInfo& block,
-                      const AddressDictionary* dict, BlockColumns* out);
+                      const AddressDictionary* dict, BlockColumns* out,
+                      const std::vector<uint32_t>* selected = nullptr);
 
   // Appends the dictionary chunk `stored` of `block` to *dict. new_v4 and
   // new_v6 are the number of addresses the chunk must hold.
@@ -107,8 +111,9 @@ class BlockDecoder {
   absl::StatusOr<absl::string_view> Open(absl::string_view stored, int file, int64_t time,
                                          uint32_t rows, uint32_t v4_rows);
   absl::Status DecodeAddresses(absl::string_view* in, const BlockInfo& block,
-                               const AddressDictionary& dict, std::vector<uint32_t>* v4,
-                               std::vector<absl::uint128>* v6, std::vector<uint32_t>* v6_index);
+                               const AddressDictionary& dict, const std::vector<uint32_t>* rows,
+                               std::vector<uint32_t>* v4, std::vector<absl::uint128>* v6,
+                               std::vector<uint32_t>* v6_index);
 
   std::vector<char> raw_;
   std::vector<uint32_t> indices_;

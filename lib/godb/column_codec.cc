@@ -321,7 +321,8 @@ void EncodeCounterColumn(absl::Span<const uint64_t> values, std::string* dst) {
   }
 }
 
-bool DecodeCounterColumn(absl::string_view* in, size_t n, uint64_t* out) {
+bool DecodeCounterColumn(absl::string_view* in, size_t n, uint64_t* out,
+                         const std::vector<uint32_t>* rows) {
   if (in->size() < 2 || ColumnEncoding(static_cast<uint8_t>((*in)[0])) !=
                             ColumnEncoding::kPatchedPacked) {
     return false;
@@ -331,7 +332,13 @@ bool DecodeCounterColumn(absl::string_view* in, size_t n, uint64_t* out) {
   if (bits > 64) return false;
   absl::string_view packed;
   if (!GetBytes(in, PackedSize(n, bits), &packed)) return false;
-  UnpackBits(packed.data(), n, bits, out);
+  // Unpacking a chosen value costs several times what unpacking the next
+  // one in a run does, so only sparse choices are unpacked one by one.
+  if (rows != nullptr && rows->size() < n / 4) {
+    UnpackBitsAt(packed.data(), bits, rows->data(), rows->size(), out);
+  } else {
+    UnpackBits(packed.data(), n, bits, out);
+  }
   uint64_t exceptions;
   if (!GetVarint(in, &exceptions) || exceptions > n || (exceptions > 0 && bits == 64)) {
     return false;

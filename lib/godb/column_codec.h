@@ -65,7 +65,12 @@ bool DecodeIndexColumn(absl::string_view* in, size_t n, uint32_t dict_size, uint
                        DecodeScratch* scratch);
 
 void EncodeCounterColumn(absl::Span<const uint64_t> values, std::string* dst);
-bool DecodeCounterColumn(absl::string_view* in, size_t n, uint64_t* out);
+// Decodes n counters into out[0..n). With `rows` (positions below n), only
+// the out elements at those positions are decoded and the others hold
+// unspecified values; the column is consumed and checked as a whole either
+// way.
+bool DecodeCounterColumn(absl::string_view* in, size_t n, uint64_t* out,
+                         const std::vector<uint32_t>* rows = nullptr);
 
 }  // namespace goprobe::godb
 

@@ -89,6 +89,28 @@ TEST(ColumnCodecTest, CountersRoundTripHeavyTails) {
   EXPECT_LT(size, values.size() * 2);
 }
 
+// Decoding chosen rows gives those rows' values, patches included.
+TEST(ColumnCodecTest, CountersDecodeAtChosenRows) {
+  std::mt19937_64 rng(8);
+  std::vector<uint64_t> values(5000);
+  for (auto& v : values) v = rng() % 50 == 0 ? rng() >> (rng() % 30) : rng() % 300;
+  std::string enc;
+  EncodeCounterColumn(values, &enc);
+  enc.append(kUnpackPadding, '\0');
+  // Sparse and dense choices (the decoder unpacks them differently).
+  for (int one_in : {2, 10}) {
+    std::vector<uint32_t> rows;
+    for (uint32_t i = 0; i < values.size(); ++i) {
+      if (rng() % one_in == 0 || values[i] > 300) rows.push_back(i);
+    }
+    absl::string_view in(enc.data(), enc.size() - kUnpackPadding);
+    std::vector<uint64_t> out(values.size());
+    ASSERT_TRUE(DecodeCounterColumn(&in, values.size(), out.data(), &rows));
+    EXPECT_TRUE(in.empty());
+    for (uint32_t i : rows) ASSERT_EQ(out[i], values[i]) << i;
+  }
+}
+
 TEST(ColumnCodecTest, CountersEdgeCases) {
   size_t size;
   for (const std::vector<uint64_t>& v :

@@ -102,7 +102,8 @@ std::unique_ptr<DayReader> DayReader::Another() const {
   return std::unique_ptr<DayReader>(new DayReader(day_, meta_, files_));
 }
 
-absl::Status DayReader::ReadBlock(size_t index, ColumnSet columns, BlockColumns* out) {
+absl::Status DayReader::ReadBlock(size_t index, ColumnSet columns, BlockColumns* out,
+                                  const std::vector<uint32_t>* selected) {
   const BlockInfo& b = meta_->blocks.at(index);
   out->time = b.time;
   out->rows = b.rows;
@@ -120,7 +121,7 @@ absl::Status DayReader::ReadBlock(size_t index, ColumnSet columns, BlockColumns*
     const Extent& e = b.extents[uint8_t(c)];
     buffer_.resize(e.size);
     absl::Status s = f->ReadAt(e.offset, e.size, buffer_.data());
-    if (s.ok()) s = decoder_.Decode(buffer_, c, b, &dict_, out);
+    if (s.ok()) s = decoder_.Decode(buffer_, c, b, &dict_, out, selected);
     if (!s.ok()) {
       const bool dictionary_damage = !dict_status_.ok() && (c == Column::kSip || c == Column::kDip);
       return absl::DataLossError(absl::StrCat(f->path(), ": block ", b.time, " at offset ",

@@ -71,8 +71,12 @@ class DayReader {
 
   // Decodes the columns in `columns` of block `index` into *out. A block that
   // is truncated or corrupt is DataLoss naming the file, the block time and
-  // the offset; the reader stays usable for the other blocks.
-  absl::Status ReadBlock(size_t index, ColumnSet columns, BlockColumns* out);
+  // the offset; the reader stays usable for the other blocks. With
+  // `selected` (ascending row numbers), only those rows of the address and
+  // counter columns need be valid (BlockDecoder::Decode): a query reads the
+  // columns its condition does not need for the rows it selected alone.
+  absl::Status ReadBlock(size_t index, ColumnSet columns, BlockColumns* out,
+                         const std::vector<uint32_t>* selected = nullptr);
 
   // The day's address dictionary, as far as it could be read: loaded by the
   // first ReadBlock that decodes sip or dip (empty before), then unchanged.

@@ -225,6 +225,51 @@ TEST(DbTest, ReadsOnlyTheColumnsAsked) {
   EXPECT_TRUE(problems.empty());
 }
 
+// A block read at chosen rows agrees with the whole block at those rows,
+// in both address families.
+TEST(DbTest, ReadsChosenRowsOfAddressesAndCounters) {
+  TempDir dir;
+  {
+    auto writer = DbWriter::Open(dir.path());
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->WriteBlock("eth0", kT0, RandomRows(3000, 0.3, 21), {}).ok());
+  }
+  DbReader db(dir.path());
+  auto days = db.Days("eth0", 0, kMaxBlockTime);
+  ASSERT_TRUE(days.ok());
+  ASSERT_EQ(days->size(), 1u);
+  auto reader = DayReader::Open((*days)[0]);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  ColumnSet all;
+  for (Column c : kAllColumns) all.Add(c);
+  BlockColumns whole, chosen;
+  ASSERT_TRUE((*reader)->ReadBlock(0, all, &whole).ok());
+  ASSERT_GT(whole.v4_rows, 0u);
+  ASSERT_LT(whole.v4_rows, whole.rows);
+  std::vector<uint32_t> rows;
+  for (uint32_t i = 1; i < whole.rows; i += 5) rows.push_back(i);
+  ASSERT_TRUE((*reader)->ReadBlock(0, all, &chosen, &rows).ok());
+  for (uint32_t i : rows) {
+    SCOPED_TRACE(i);
+    if (i < whole.v4_rows) {
+      ASSERT_EQ(chosen.sip4[i], whole.sip4[i]);
+      ASSERT_EQ(chosen.dip4[i], whole.dip4[i]);
+    } else {
+      const uint32_t j = i - whole.v4_rows;
+      ASSERT_EQ(chosen.sip6[j], whole.sip6[j]);
+      ASSERT_EQ(chosen.dip6[j], whole.dip6[j]);
+      ASSERT_EQ(chosen.sip6_index[j], whole.sip6_index[j]);
+      ASSERT_EQ(chosen.dip6_index[j], whole.dip6_index[j]);
+    }
+    ASSERT_EQ(chosen.dport[i], whole.dport[i]);
+    ASSERT_EQ(chosen.proto[i], whole.proto[i]);
+    ASSERT_EQ(chosen.bytes_rcvd[i], whole.bytes_rcvd[i]);
+    ASSERT_EQ(chosen.bytes_sent[i], whole.bytes_sent[i]);
+    ASSERT_EQ(chosen.pkts_rcvd[i], whole.pkts_rcvd[i]);
+    ASSERT_EQ(chosen.pkts_sent[i], whole.pkts_sent[i]);
+  }
+}
+
 TEST(DbTest, OneWriterAtATime) {
   TempDir dir;
   auto first = DbWriter::Open(dir.path());

@@ -61,8 +61,9 @@ struct Scan {
   const QuerySpec* spec;
   const LabelTable* labels;
   // With a condition, a block is read in two steps: the condition's
-  // columns, then, only if it selected a row, the rest. A block without a
-  // match costs the decoding of the condition's columns alone.
+  // columns, then, only if it selected a row, the rest, decoded at the
+  // selected rows alone. A block without a match costs the decoding of the
+  // condition's columns alone.
   godb::ColumnSet condition_columns;
   godb::ColumnSet other_columns;
   std::vector<DayWork> work;
@@ -156,19 +157,19 @@ void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
         scan.Fail(std::move(limit));
         return;
       }
-      const auto read = [&](godb::ColumnSet columns) {
-        absl::Status s = (*reader)->ReadBlock(b, columns, &cols);
+      const auto read = [&](godb::ColumnSet columns, const std::vector<uint32_t>* rows) {
+        absl::Status s = (*reader)->ReadBlock(b, columns, &cols, rows);
         if (s.ok()) return true;
         ++scan.blocks_corrupt;
         absl::MutexLock lock(&scan.mu);
         scan.problems.push_back(std::string(s.message()));
         return false;
       };
-      if (!scan.condition_columns.empty() && !read(scan.condition_columns)) continue;
+      if (!scan.condition_columns.empty() && !read(scan.condition_columns, nullptr)) continue;
       if (spec.condition) {
         spec.condition->Select(cols, &selected);
-        if (!selected.empty() && !read(scan.other_columns)) continue;
-      } else if (!read(scan.other_columns)) {
+        if (!selected.empty() && !read(scan.other_columns, &selected)) continue;
+      } else if (!read(scan.other_columns, nullptr)) {
         continue;
       }
       seen = true;
