@@ -339,20 +339,24 @@ bool DecodeCounterColumn(absl::string_view* in, size_t n, uint64_t* out,
   } else {
     UnpackBits(packed.data(), n, bits, out);
   }
+  // Parsed from a local copy, which stays in registers; *in, which the
+  // compiler must assume out[] may alias, is written back once.
+  absl::string_view rest = *in;
   uint64_t exceptions;
-  if (!GetVarint(in, &exceptions) || exceptions > n || (exceptions > 0 && bits == 64)) {
+  if (!GetVarint(&rest, &exceptions) || exceptions > n || (exceptions > 0 && bits == 64)) {
     return false;
   }
   size_t pos = 0;
   for (uint64_t e = 0; e < exceptions; ++e) {
     uint64_t delta, high;
-    if (!GetVarint(in, &delta) || !GetVarint(in, &high)) return false;
+    if (!GetVarint(&rest, &delta) || !GetVarint(&rest, &high)) return false;
     if ((e > 0 && delta == 0) || delta >= n - pos) return false;
     pos += delta;
     // A patch must add bits the packed part could not hold, and keep them all.
     if (high == 0 || (bits > 0 && (high >> (64 - bits)) != 0)) return false;
     out[pos] |= high << bits;
   }
+  *in = rest;
   return true;
 }
 

@@ -51,12 +51,45 @@ void ScanAggregator::Stage(uint64_t hi, uint64_t lo, uint64_t hash, const flow::
   stage[count++] = {hi, lo, c};
 }
 
+void ScanAggregator::AddCached(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
+                               uint32_t label) {
+  const size_t n = rows ? rows->size() : block.rows;
+  const uint64_t base = GroupKey::Lo(false, 0, 0, label);
+  const uint16_t* dport = block.dport.data();
+  const uint8_t* proto = block.proto.data();
+  const uint64_t* br = block.bytes_rcvd.data();
+  const uint64_t* bs = block.bytes_sent.data();
+  const uint64_t* pr = block.pkts_rcvd.data();
+  const uint64_t* ps = block.pkts_sent.data();
+  for (size_t j = 0; j < n; ++j) {
+    const uint32_t i = rows ? (*rows)[j] : uint32_t(j);
+    const uint64_t lo =
+        base | (dport_ ? uint64_t(dport[i]) << 40 : 0) | (proto_ ? uint64_t(proto[i]) << 32 : 0);
+    // Keys without addresses have hi = 0, and a multiplicative hash of lo
+    // is enough to pick a slot; the table's hash is paid on eviction only.
+    GroupEntry& e = cached_[(lo * 0x9e3779b97f4a7c15ull) >> (64 - kCachedBits)];
+    if (e.lo == lo) {
+      e.counters.bytes_rcvd += br[i];
+      e.counters.bytes_sent += bs[i];
+      e.counters.pkts_rcvd += pr[i];
+      e.counters.pkts_sent += ps[i];
+      continue;
+    }
+    if (e.lo != 0) Stage(0, e.lo, GroupTable::Hash(0, e.lo), e.counters);
+    e = {0, lo, {br[i], bs[i], pr[i], ps[i]}};
+  }
+}
+
 void ScanAggregator::Add(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
                          uint32_t label, const std::vector<uint32_t>& v6_ids) {
+  if (!cached_.empty()) {
+    AddCached(block, rows, label);
+    return;
+  }
+  // From here on sip or dip is selected.
   const size_t n = rows ? rows->size() : block.rows;
   // Only the columns of selected attributes are touched: the others may hold
   // a previous block's values, since scans reuse their buffers.
-  const bool addresses = sip_ || dip_;
   const uint32_t v4_rows = block.v4_rows;
   const uint32_t* sip4 = block.sip4.data();
   const uint32_t* dip4 = block.dip4.data();
@@ -71,35 +104,18 @@ void ScanAggregator::Add(const godb::BlockColumns& block, const std::vector<uint
   const uint64_t* ps = block.pkts_sent.data();
   for (size_t j = 0; j < n; ++j) {
     const uint32_t i = rows ? (*rows)[j] : uint32_t(j);
-    uint64_t hi = 0;
-    bool v6 = false;
-    if (addresses) {
-      if (i < v4_rows) {
-        hi = uint64_t(sip_ ? sip4[i] : 0) << 32 | (dip_ ? dip4[i] : 0);
-      } else {
-        const uint32_t i6 = i - v4_rows;
-        const uint64_t s = sip_ ? ids[sip6[i6]] : 0;
-        const uint64_t d = dip_ ? ids[dip6[i6]] : 0;
-        hi = s << 32 | d;
-        v6 = true;
-      }
+    uint64_t hi;
+    const bool v6 = i >= v4_rows;
+    if (!v6) {
+      hi = uint64_t(sip_ ? sip4[i] : 0) << 32 | (dip_ ? dip4[i] : 0);
+    } else {
+      const uint32_t i6 = i - v4_rows;
+      const uint64_t s = sip_ ? ids[sip6[i6]] : 0;
+      const uint64_t d = dip_ ? ids[dip6[i6]] : 0;
+      hi = s << 32 | d;
     }
     const uint64_t lo = GroupKey::Lo(v6, dport_ ? dport[i] : 0, proto_ ? proto[i] : 0, label);
-    const uint64_t hash = GroupTable::Hash(hi, lo);
-    const flow::Counters c{br[i], bs[i], pr[i], ps[i]};
-    if (cached_.empty()) {
-      Stage(hi, lo, hash, c);
-      continue;
-    }
-    // The slot comes from the hash's middle bits: the top ones pick the
-    // partition and the low ones the table slot.
-    GroupEntry& e = cached_[(hash >> 32) & (kCached - 1)];
-    if (e.lo == lo && e.hi == hi) {
-      e.counters += c;
-      continue;
-    }
-    if (e.lo != 0) Stage(e.hi, e.lo, GroupTable::Hash(e.hi, e.lo), e.counters);
-    e = {hi, lo, c};
+    Stage(hi, lo, GroupTable::Hash(hi, lo), {br[i], bs[i], pr[i], ps[i]});
   }
 }
 

@@ -72,7 +72,8 @@ class Aggregate {
 class ScanAggregator {
  public:
   static constexpr size_t kStaged = 128;
-  static constexpr size_t kCached = 512;
+  static constexpr int kCachedBits = 9;
+  static constexpr size_t kCached = size_t{1} << kCachedBits;
 
   ScanAggregator(AttributeSet attributes, Aggregate* into);
 
@@ -88,6 +89,9 @@ class ScanAggregator {
   void Flush();
 
  private:
+  // Add when no address is selected: through the cache.
+  void AddCached(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
+                 uint32_t label);
   // Adds one row's key and counters to its partition's staging area.
   void Stage(uint64_t hi, uint64_t lo, uint64_t hash, const flow::Counters& c);
 
