@@ -24,6 +24,12 @@ struct SharedDay {
   size_t unclaimed ABSL_GUARDED_BY(mu) = kSlicesPerDay;
   bool opened ABSL_GUARDED_BY(mu) = false;
   absl::StatusOr<std::unique_ptr<godb::DayReader>> reader ABSL_GUARDED_BY(mu);
+  // The query's numbers for the day's IPv6 dictionary entries, made by the
+  // first thread that needs them (DayV6Ids) and read-only after that:
+  // translating is serialised across the query, so each thread doing it
+  // for itself made the others wait.
+  bool v6_translated ABSL_GUARDED_BY(mu) = false;
+  std::vector<uint32_t> v6_ids;
 };
 
 // A slice of one day's blocks: small enough that all threads share a
@@ -54,6 +60,26 @@ absl::StatusOr<std::unique_ptr<godb::DayReader>> ClaimSlice(const DayWork& work,
   }
   if (--d.unclaimed == 0) d.reader = std::unique_ptr<godb::DayReader>();
   return mine;
+}
+
+// The day's IPv6 numbers (SharedDay::v6_ids) for a thread whose reader's
+// dictionary is `dict`. Every reader of a day loads the same dictionary;
+// should one hold more entries than were translated, it gets its own
+// numbers in *own.
+const std::vector<uint32_t>* DayV6Ids(SharedDay* day, V6AddressIds* ids,
+                                      const godb::AddressDictionary& dict,
+                                      std::vector<uint32_t>* own) {
+  {
+    absl::MutexLock lock(&day->mu);
+    if (!day->v6_translated) {
+      ids->Translate(dict, &day->v6_ids);
+      day->v6_translated = true;
+    }
+    if (day->v6_ids.size() >= dict.v6_size()) return &day->v6_ids;
+  }
+  own->clear();
+  ids->Translate(dict, own);
+  return own;
 }
 
 // State shared by the scanning threads.
@@ -119,8 +145,10 @@ void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
   const QuerySpec& spec = *scan.spec;
   godb::BlockColumns cols;
   std::vector<uint32_t> selected;
-  // scan.v6_ids' numbers of the open day's IPv6 dictionary entries.
-  std::vector<uint32_t> day_v6_ids;
+  // scan.v6_ids' numbers of the open day's IPv6 dictionary entries, once a
+  // block of the day needed them.
+  const std::vector<uint32_t>* day_v6_ids = nullptr;
+  std::vector<uint32_t> own_v6_ids;
   const bool addresses =
       spec.attributes.Has(Attribute::kSip) || spec.attributes.Has(Attribute::kDip);
   ScanAggregator aggregator(spec.attributes, aggregate);
@@ -133,7 +161,7 @@ void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
     absl::StatusOr<std::unique_ptr<godb::DayReader>> claimed = ClaimSlice(work, new_day);
     if (new_day) {
       open_day = work.day;
-      day_v6_ids.clear();
+      day_v6_ids = nullptr;
       reader = std::move(claimed);
       // The first slice of a day reports a day that cannot be read.
       if (!reader.ok() && work.slice == 0 && !absl::IsNotFound(reader.status())) {
@@ -185,8 +213,11 @@ void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
       const uint32_t label =
           LabelTable::Make(spec.attributes.Has(Attribute::kIface) ? work.iface_index : 0, bucket);
       if (!spec.condition || !selected.empty()) {
-        if (addresses) scan.v6_ids.Translate((*reader)->dictionary(), &day_v6_ids);
-        aggregator.Add(cols, spec.condition ? &selected : nullptr, label, day_v6_ids);
+        if (addresses && day_v6_ids == nullptr) {
+          day_v6_ids = DayV6Ids(work.shared, &scan.v6_ids, (*reader)->dictionary(), &own_v6_ids);
+        }
+        aggregator.Add(cols, spec.condition ? &selected : nullptr, label,
+                       addresses ? *day_v6_ids : own_v6_ids);
       }
       if (thread == 0 && spec.progress && absl::Now() >= next_progress) {
         spec.progress({scan.blocks_total, scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
