@@ -6,16 +6,18 @@
 // inline), split by the hash's top bits into kPartitions independent tables.
 //
 // Why not absl::flat_hash_map: a query over days has tens of millions of
-// groups, so nearly every insert misses the caches. Here an insert touches
-// one entry's cache line (plus its neighbour when probing on), the caller
-// can prefetch that line a batch ahead (Prefetch), large partitions sit on
-// transparent huge pages (fewer TLB misses and page faults), and growth
-// doubles one partition at a time in place: its mapping grows with mremap,
-// so only the new half is fresh memory and entries move along two
-// sequential streams. Partitions also let threads share one table, each
-// locking only the partition it adds to, and finalise it in parallel.
+// groups, so nearly every insert misses the caches. Here a probe walks
+// one-byte tags and reads only the entry whose tag matches, the caller can
+// prefetch a batch's tags and then the entries they point at (PrefetchTag,
+// PrefetchSlot), large partitions sit on transparent huge pages (fewer TLB
+// misses and page faults), and growth doubles one partition at a time in
+// place: its mappings grow with mremap, so only the new half is fresh
+// memory and entries move along two sequential streams. Partitions also let
+// threads share one table, each locking only the partition it adds to, and
+// finalise it in parallel.
 //
-// Keys are two words. Not thread-safe; distinct partitions may be used from distinct threads.
+// Keys are two words. Not thread-safe; distinct partitions may be used from
+// distinct threads.
 
 #include <cstddef>
 #include <cstdint>
