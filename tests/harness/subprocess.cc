@@ -6,6 +6,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -166,10 +168,32 @@ bool ChildProcess::Running() {
   return !Wait(absl::ZeroDuration()).ok();
 }
 
+namespace {
+
+// Whether `path` exists and, if it is a unix socket, accepts a connection:
+// a server's socket file appears at bind(), a moment before listen(), and a
+// client connecting in between is refused.
+bool PathReady(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return false;
+  if (!S_ISSOCK(st.st_mode)) return true;
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(a.sun_path)) return true;  // cannot check; exists
+  std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const bool up = ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof(a)) == 0;
+  ::close(fd);
+  return up;
+}
+
+}  // namespace
+
 bool ChildProcess::WaitForPath(const std::string& path, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
-    if (access(path.c_str(), F_OK) == 0) return true;
+    if (PathReady(path)) return true;
     if (!Running()) return false;
     absl::SleepFor(absl::Milliseconds(10));
   }

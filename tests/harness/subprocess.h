@@ -48,8 +48,9 @@ class ChildProcess {
   absl::StatusOr<int> Wait(absl::Duration timeout);
   // Whether the process is still running (reaping it if it exited).
   bool Running();
-  // Waits until `path` exists (a unix socket, a file the process writes);
-  // false on timeout or if the process exits first.
+  // Waits until `path` exists (a file the process writes) or, for a unix
+  // socket, accepts a connection; false on timeout or if the process exits
+  // first.
   bool WaitForPath(const std::string& path, absl::Duration timeout);
   // Waits until 127.0.0.1:`port` accepts a TCP connection; false on timeout
   // or if the process exits first. A service's unix socket can appear before
