@@ -38,6 +38,11 @@ void PrepareMapping(char* begin, size_t bytes, size_t fresh) {
   madvise(begin + fresh, bytes - fresh, MADV_POPULATE_WRITE);
 }
 
+// A fresh private mapping of zero pages, or MAP_FAILED.
+void* MapZeroed(size_t bytes) {
+  return mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
 // Extends a mapping of old_bytes to bytes, keeping its contents; it may
 // move. ThreadSanitizer does not follow mremap: memory it moves keeps the
 // shadow state of whatever was mapped at the new address before (another
@@ -45,7 +50,7 @@ void PrepareMapping(char* begin, size_t bytes, size_t fresh) {
 // races. Under TSan the mapping is therefore copied.
 void* GrowMapping(void* old, size_t old_bytes, size_t bytes) {
 #if defined(__SANITIZE_THREAD__)
-  void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* m = MapZeroed(bytes);
   if (m == MAP_FAILED) return m;
   std::memcpy(m, old, old_bytes);
   munmap(old, old_bytes);
@@ -63,9 +68,7 @@ template <typename T>
 T* GrowArray(T* old, size_t old_capacity, size_t capacity) {
   const size_t old_bytes = old == nullptr ? 0 : MappedBytes<T>(old_capacity);
   const size_t bytes = MappedBytes<T>(capacity);
-  void* m = old == nullptr
-                ? mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-                : GrowMapping(old, old_bytes, bytes);
+  void* m = old == nullptr ? MapZeroed(bytes) : GrowMapping(old, old_bytes, bytes);
   if (m == MAP_FAILED) throw std::bad_alloc();
   PrepareMapping(static_cast<char*>(m), bytes, old_bytes);
   return static_cast<T*>(m);
