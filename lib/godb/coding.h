@@ -101,6 +101,34 @@ inline __attribute__((always_inline)) bool GetVarint(absl::string_view* in, T* v
   return GetVarintSlow(in, value);
 }
 
+// A varint read in place: the value, and the byte after it (null when the
+// read failed).
+struct VarintRead {
+  const char* next;
+  uint64_t value;
+};
+
+__attribute__((noinline)) inline VarintRead ReadVarint64Slow(const char* p, const char* limit) {
+  absl::string_view in(p, size_t(limit - p));
+  uint64_t value;
+  if (!GetVarintSlow(&in, &value)) return {nullptr, 0};
+  return {in.data(), value};
+}
+
+// GetVarint<uint64_t> for the tightest loops: reads the varint at p, which
+// must end by `limit`, and fails as GetVarint does. Values of one and two
+// bytes are decoded inline, and the result is returned rather than written
+// through pointers, so the caller's position stays in a register.
+inline __attribute__((always_inline)) VarintRead ReadVarint64(const char* p, const char* limit) {
+  if (limit - p >= 2) {
+    const uint8_t b0 = static_cast<uint8_t>(p[0]);
+    if (b0 < 0x80) return {p + 1, b0};
+    const uint8_t b1 = static_cast<uint8_t>(p[1]);
+    if (b1 < 0x80) return {p + 2, uint64_t(b0 & 0x7f) | uint64_t(b1) << 7};
+  }
+  return ReadVarint64Slow(p, limit);
+}
+
 // Consumes n bytes from the front of *in into *out; false if fewer remain.
 inline bool GetBytes(absl::string_view* in, size_t n, absl::string_view* out) {
   if (in->size() < n) return false;

@@ -70,5 +70,37 @@ TEST(CodingTest, VarintRejectsTruncationAndOverflow) {
   EXPECT_FALSE(GetVarint(&in, &v));
 }
 
+// ReadVarint64 decodes what GetVarint decodes, at every length (its one-
+// and two-byte paths are separate code), also when the varint ends exactly
+// at the limit.
+TEST(CodingTest, ReadVarint64AgreesWithGetVarint) {
+  std::vector<uint64_t> values = {0, 1, 127, 128, 255, 300, 16383, 16384, 1 << 21,
+                                  std::numeric_limits<uint64_t>::max()};
+  for (int shift = 0; shift < 64; shift += 5) values.push_back((uint64_t{1} << shift) + 3);
+  for (uint64_t v : values) {
+    std::string s;
+    PutVarint(&s, v);
+    const VarintRead at_end = ReadVarint64(s.data(), s.data() + s.size());
+    ASSERT_EQ(at_end.next, s.data() + s.size()) << v;
+    EXPECT_EQ(at_end.value, v);
+    s.push_back('\x05');
+    const VarintRead followed = ReadVarint64(s.data(), s.data() + s.size());
+    EXPECT_EQ(followed.next, s.data() + s.size() - 1) << v;
+    EXPECT_EQ(followed.value, v);
+  }
+}
+
+TEST(CodingTest, ReadVarint64RejectsTruncationAndOverflow) {
+  std::string s;
+  PutVarint(&s, uint64_t{300});  // two bytes
+  EXPECT_EQ(ReadVarint64(s.data(), s.data() + 1).next, nullptr);
+  EXPECT_EQ(ReadVarint64(s.data(), s.data()).next, nullptr);
+  const std::string endless(20, '\x80');
+  EXPECT_EQ(ReadVarint64(endless.data(), endless.data() + endless.size()).next, nullptr);
+  // Ten bytes whose last carries bits beyond 64.
+  const std::string too_wide = std::string(9, '\xff') + '\x7f';
+  EXPECT_EQ(ReadVarint64(too_wide.data(), too_wide.data() + too_wide.size()).next, nullptr);
+}
+
 }  // namespace
 }  // namespace goprobe::godb

@@ -339,24 +339,28 @@ bool DecodeCounterColumn(absl::string_view* in, size_t n, uint64_t* out,
   } else {
     UnpackBits(packed.data(), n, bits, out);
   }
-  // Parsed from a local copy, which stays in registers; *in, which the
+  // Parsed through raw pointers, which stay in registers; *in, which the
   // compiler must assume out[] may alias, is written back once.
-  absl::string_view rest = *in;
-  uint64_t exceptions;
-  if (!GetVarint(&rest, &exceptions) || exceptions > n || (exceptions > 0 && bits == 64)) {
-    return false;
-  }
+  const char* p = in->data();
+  const char* const limit = p + in->size();
+  const VarintRead count = ReadVarint64(p, limit);
+  const uint64_t exceptions = count.value;
+  if (count.next == nullptr || exceptions > n || (exceptions > 0 && bits == 64)) return false;
+  p = count.next;
   size_t pos = 0;
   for (uint64_t e = 0; e < exceptions; ++e) {
-    uint64_t delta, high;
-    if (!GetVarint(&rest, &delta) || !GetVarint(&rest, &high)) return false;
-    if ((e > 0 && delta == 0) || delta >= n - pos) return false;
-    pos += delta;
+    const VarintRead delta = ReadVarint64(p, limit);
+    if (delta.next == nullptr) return false;
+    const VarintRead high = ReadVarint64(delta.next, limit);
+    if (high.next == nullptr) return false;
+    p = high.next;
+    if ((e > 0 && delta.value == 0) || delta.value >= n - pos) return false;
+    pos += delta.value;
     // A patch must add bits the packed part could not hold, and keep them all.
-    if (high == 0 || (bits > 0 && (high >> (64 - bits)) != 0)) return false;
-    out[pos] |= high << bits;
+    if (high.value == 0 || (bits > 0 && (high.value >> (64 - bits)) != 0)) return false;
+    out[pos] |= high.value << bits;
   }
-  *in = rest;
+  in->remove_prefix(size_t(p - in->data()));
   return true;
 }
 
