@@ -80,21 +80,30 @@ bool AddressDictionary::AppendChunk(absl::string_view in, uint32_t n4, uint32_t 
     v6_.resize(old6);
     return false;
   };
+  // Read through raw pointers with ReadVarint64: a day's dictionary is
+  // loaded by every query that groups by or filters on an address.
+  const char* p = in.data();
+  const char* const limit = p + in.size();
   uint32_t prev4 = 0;
   for (uint32_t i = 0; i < n4; ++i) {
-    uint32_t delta;
-    if (!GetVarint(&in, &delta)) return fail();
-    if (i > 0 && (delta == 0 || delta > UINT32_MAX - prev4)) return fail();
-    prev4 = i == 0 ? delta : prev4 + delta;
+    const VarintRead delta = ReadVarint64(p, limit);
+    if (delta.next == nullptr || delta.value > UINT32_MAX) return fail();
+    if (i > 0 && (delta.value == 0 || delta.value > UINT32_MAX - prev4)) return fail();
+    prev4 = i == 0 ? uint32_t(delta.value) : prev4 + uint32_t(delta.value);
     v4_.push_back(prev4);
+    p = delta.next;
   }
   uint64_t prev_hi = 0, prev_lo = 0;
   for (uint32_t i = 0; i < n6; ++i) {
-    uint64_t hi_delta, lo;
-    if (!GetVarint(&in, &hi_delta) || !GetVarint(&in, &lo)) return fail();
-    if (i > 0 && hi_delta > UINT64_MAX - prev_hi) return fail();
-    const uint64_t hi = i == 0 ? hi_delta : prev_hi + hi_delta;
-    if (i > 0 && hi_delta == 0) {
+    const VarintRead hi_delta = ReadVarint64(p, limit);
+    if (hi_delta.next == nullptr) return fail();
+    const VarintRead lo_read = ReadVarint64(hi_delta.next, limit);
+    if (lo_read.next == nullptr) return fail();
+    p = lo_read.next;
+    if (i > 0 && hi_delta.value > UINT64_MAX - prev_hi) return fail();
+    const uint64_t hi = i == 0 ? hi_delta.value : prev_hi + hi_delta.value;
+    uint64_t lo = lo_read.value;
+    if (i > 0 && hi_delta.value == 0) {
       if (lo == 0 || lo > UINT64_MAX - prev_lo) return fail();
       lo += prev_lo;
     }
@@ -102,7 +111,7 @@ bool AddressDictionary::AppendChunk(absl::string_view in, uint32_t n4, uint32_t 
     prev_hi = hi;
     prev_lo = lo;
   }
-  if (!in.empty()) return fail();
+  if (p != limit) return fail();
   return true;
 }
 

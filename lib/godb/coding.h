@@ -108,11 +108,18 @@ struct VarintRead {
   uint64_t value;
 };
 
+// ReadVarint64 past its inline cases: the long addresses of the day
+// dictionary take this path for most entries.
 __attribute__((noinline)) inline VarintRead ReadVarint64Slow(const char* p, const char* limit) {
-  absl::string_view in(p, size_t(limit - p));
-  uint64_t value;
-  if (!GetVarintSlow(&in, &value)) return {nullptr, 0};
-  return {in.data(), value};
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && p < limit; shift += 7) {
+    const uint64_t byte = static_cast<uint8_t>(*p++);
+    // The tenth byte holds bit 63 only; anything more was not a uint64_t.
+    if (shift == 63 && byte > 1) break;
+    result |= (byte & 0x7f) << shift;
+    if (byte < 0x80) return {p, result};
+  }
+  return {nullptr, 0};
 }
 
 // GetVarint<uint64_t> for the tightest loops: reads the varint at p, which
