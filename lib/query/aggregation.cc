@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "absl/base/optimization.h"
+
 namespace goprobe::query {
 
 void Aggregate::Add(size_t partition, const GroupEntry* sums, size_t n) {
@@ -54,9 +56,14 @@ inline __attribute__((always_inline)) void ScanAggregator::Stage(uint64_t hi, ui
   stage[count++] = {hi, lo, c};
 }
 
-void ScanAggregator::AddCached(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
+// Out of line, so that the cache's hit path keeps its columns in registers.
+__attribute__((noinline)) void ScanAggregator::StageEvicted(const GroupEntry& e) {
+  Stage(0, e.lo, GroupTable::Hash(0, e.lo), e.counters);
+}
+
+template <bool kDport, bool kProto, bool kRows>
+void ScanAggregator::AddCached(const godb::BlockColumns& block, const uint32_t* rows, size_t n,
                                uint32_t label) {
-  const size_t n = rows ? rows->size() : block.rows;
   const uint64_t base = GroupKey::Lo(false, 0, 0, label);
   const uint16_t* dport = block.dport.data();
   const uint8_t* proto = block.proto.data();
@@ -64,21 +71,22 @@ void ScanAggregator::AddCached(const godb::BlockColumns& block, const std::vecto
   const uint64_t* bs = block.bytes_sent.data();
   const uint64_t* pr = block.pkts_rcvd.data();
   const uint64_t* ps = block.pkts_sent.data();
+  GroupEntry* const cached = cached_.data();
   for (size_t j = 0; j < n; ++j) {
-    const uint32_t i = rows ? (*rows)[j] : uint32_t(j);
-    const uint64_t lo =
-        base | (dport_ ? uint64_t(dport[i]) << 40 : 0) | (proto_ ? uint64_t(proto[i]) << 32 : 0);
+    const uint32_t i = kRows ? rows[j] : uint32_t(j);
+    const uint64_t lo = base | (kDport ? uint64_t(dport[i]) << 40 : 0) |
+                        (kProto ? uint64_t(proto[i]) << 32 : 0);
     // Keys without addresses have hi = 0, and a multiplicative hash of lo
     // is enough to pick a slot; the table's hash is paid on eviction only.
-    GroupEntry& e = cached_[(lo * 0x9e3779b97f4a7c15ull) >> (64 - kCachedBits)];
-    if (e.lo == lo) {
+    GroupEntry& e = cached[(lo * 0x9e3779b97f4a7c15ull) >> (64 - kCachedBits)];
+    if (ABSL_PREDICT_TRUE(e.lo == lo)) {
       e.counters.bytes_rcvd += br[i];
       e.counters.bytes_sent += bs[i];
       e.counters.pkts_rcvd += pr[i];
       e.counters.pkts_sent += ps[i];
       continue;
     }
-    if (e.lo != 0) Stage(0, e.lo, GroupTable::Hash(0, e.lo), e.counters);
+    if (e.lo != 0) StageEvicted(e);
     e = {0, lo, {br[i], bs[i], pr[i], ps[i]}};
   }
 }
@@ -86,38 +94,70 @@ void ScanAggregator::AddCached(const godb::BlockColumns& block, const std::vecto
 void ScanAggregator::Add(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
                          uint32_t label, const std::vector<uint32_t>& v6_ids) {
   if (!cached_.empty()) {
-    AddCached(block, rows, label);
-    return;
+    const uint32_t* r = rows ? rows->data() : nullptr;
+    const size_t n = rows ? rows->size() : block.rows;
+    // One loop per combination, so that the row loop tests nothing but its
+    // key.
+    switch ((dport_ ? 4 : 0) | (proto_ ? 2 : 0) | (rows ? 1 : 0)) {
+      case 0: return AddCached<false, false, false>(block, r, n, label);
+      case 1: return AddCached<false, false, true>(block, r, n, label);
+      case 2: return AddCached<false, true, false>(block, r, n, label);
+      case 3: return AddCached<false, true, true>(block, r, n, label);
+      case 4: return AddCached<true, false, false>(block, r, n, label);
+      case 5: return AddCached<true, false, true>(block, r, n, label);
+      case 6: return AddCached<true, true, false>(block, r, n, label);
+      default: return AddCached<true, true, true>(block, r, n, label);
+    }
   }
   // From here on sip or dip is selected.
+  const uint32_t* r = rows ? rows->data() : nullptr;
   const size_t n = rows ? rows->size() : block.rows;
+  switch ((sip_ ? 4 : 0) | (dip_ ? 2 : 0) | (rows ? 1 : 0)) {
+    case 2: return AddAddressed<false, true, false>(block, r, n, label, v6_ids.data());
+    case 3: return AddAddressed<false, true, true>(block, r, n, label, v6_ids.data());
+    case 4: return AddAddressed<true, false, false>(block, r, n, label, v6_ids.data());
+    case 5: return AddAddressed<true, false, true>(block, r, n, label, v6_ids.data());
+    case 6: return AddAddressed<true, true, false>(block, r, n, label, v6_ids.data());
+    case 7: return AddAddressed<true, true, true>(block, r, n, label, v6_ids.data());
+  }
+}
+
+template <bool kSip, bool kDip, bool kRows>
+void ScanAggregator::AddAddressed(const godb::BlockColumns& block, const uint32_t* rows, size_t n,
+                                  uint32_t label, const uint32_t* v6_ids) {
+  // A block's IPv4 rows come first, and selected rows are in ascending
+  // order, so each family is one range with a loop of its own.
+  const size_t v4_end = kRows ? size_t(std::lower_bound(rows, rows + n, block.v4_rows) - rows)
+                              : std::min<size_t>(n, block.v4_rows);
+  AddFamily<kSip, kDip, kRows, false>(block, rows, 0, v4_end, label, v6_ids);
+  AddFamily<kSip, kDip, kRows, true>(block, rows, v4_end, n, label, v6_ids);
+}
+
+template <bool kSip, bool kDip, bool kRows, bool kV6>
+void ScanAggregator::AddFamily(const godb::BlockColumns& block, const uint32_t* rows,
+                               size_t begin, size_t end, uint32_t label,
+                               const uint32_t* v6_ids) {
   // Only the columns of selected attributes are touched: the others may hold
   // a previous block's values, since scans reuse their buffers.
   const uint32_t v4_rows = block.v4_rows;
-  const uint32_t* sip4 = block.sip4.data();
-  const uint32_t* dip4 = block.dip4.data();
-  const uint32_t* sip6 = block.sip6_index.data();
-  const uint32_t* dip6 = block.dip6_index.data();
-  const uint32_t* ids = v6_ids.data();
-  const uint16_t* dport = block.dport.data();
-  const uint8_t* proto = block.proto.data();
+  const uint32_t* sip = kV6 ? block.sip6_index.data() : block.sip4.data();
+  const uint32_t* dip = kV6 ? block.dip6_index.data() : block.dip4.data();
+  const uint16_t* dport = dport_ ? block.dport.data() : nullptr;
+  const uint8_t* proto = proto_ ? block.proto.data() : nullptr;
   const uint64_t* br = block.bytes_rcvd.data();
   const uint64_t* bs = block.bytes_sent.data();
   const uint64_t* pr = block.pkts_rcvd.data();
   const uint64_t* ps = block.pkts_sent.data();
-  for (size_t j = 0; j < n; ++j) {
-    const uint32_t i = rows ? (*rows)[j] : uint32_t(j);
-    uint64_t hi;
-    const bool v6 = i >= v4_rows;
-    if (!v6) {
-      hi = uint64_t(sip_ ? sip4[i] : 0) << 32 | (dip_ ? dip4[i] : 0);
-    } else {
-      const uint32_t i6 = i - v4_rows;
-      const uint64_t s = sip_ ? ids[sip6[i6]] : 0;
-      const uint64_t d = dip_ ? ids[dip6[i6]] : 0;
-      hi = s << 32 | d;
-    }
-    const uint64_t lo = GroupKey::Lo(v6, dport_ ? dport[i] : 0, proto_ ? proto[i] : 0, label);
+  const uint64_t base = GroupKey::Lo(kV6, 0, 0, label);
+  for (size_t j = begin; j < end; ++j) {
+    const uint32_t i = kRows ? rows[j] : uint32_t(j);
+    const uint32_t a = kV6 ? i - v4_rows : i;
+    // IPv6 addresses are keyed by their V6AddressIds numbers.
+    const uint64_t s = kSip ? (kV6 ? v6_ids[sip[a]] : sip[a]) : 0;
+    const uint64_t d = kDip ? (kV6 ? v6_ids[dip[a]] : dip[a]) : 0;
+    const uint64_t hi = s << 32 | d;
+    const uint64_t lo = base | (dport ? uint64_t(dport[i]) << 40 : 0) |
+                        (proto ? uint64_t(proto[i]) << 32 : 0);
     Stage(hi, lo, GroupTable::Hash(hi, lo), {br[i], bs[i], pr[i], ps[i]});
   }
 }

@@ -89,9 +89,21 @@ class ScanAggregator {
   void Flush();
 
  private:
-  // Add when no address is selected: through the cache.
-  void AddCached(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
-                 uint32_t label);
+  // Add when no address is selected: through the cache. `rows` (n of
+  // them) is read only when kRows.
+  template <bool kDport, bool kProto, bool kRows>
+  void AddCached(const godb::BlockColumns& block, const uint32_t* rows, size_t n, uint32_t label);
+  // Add when an address is selected. `rows` (n of them) is read only when
+  // kRows.
+  template <bool kSip, bool kDip, bool kRows>
+  void AddAddressed(const godb::BlockColumns& block, const uint32_t* rows, size_t n,
+                    uint32_t label, const uint32_t* v6_ids);
+  // AddAddressed over the rows numbered [begin, end), all of one family.
+  template <bool kSip, bool kDip, bool kRows, bool kV6>
+  void AddFamily(const godb::BlockColumns& block, const uint32_t* rows, size_t begin, size_t end,
+                 uint32_t label, const uint32_t* v6_ids);
+  // Stages a cache entry that another key evicts.
+  void StageEvicted(const GroupEntry& e);
   // Adds one row's key and counters to its partition's staging area.
   void Stage(uint64_t hi, uint64_t lo, uint64_t hash, const flow::Counters& c);
 
