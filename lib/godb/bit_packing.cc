@@ -35,14 +35,15 @@ void PackGeneric(const T* values, size_t n, int bits, std::string* dst) {
   if (acc_bits > 0) *out++ = uint8_t(acc);
 }
 
-// One instantiation per width lets the compiler turn the shifts and masks
-// into constants and unroll: this loop is the hot path of column decoding.
-template <int kBits, typename T>
-void UnpackFixed(const char* in, size_t n, T* out) {
+// Calls put(i, value) for the n values of width kBits at in. One
+// instantiation per width lets the compiler turn the shifts and masks into
+// constants and unroll: this loop is the hot path of column decoding.
+template <int kBits, typename Put>
+inline __attribute__((always_inline)) void UnpackWith(const char* in, size_t n, Put put) {
+  constexpr uint64_t kMask = kBits == 64 ? ~uint64_t{0} : (uint64_t{1} << kBits) - 1;
   if constexpr (kBits == 0) {
-    if (n > 0) std::memset(out, 0, n * sizeof(T));  // out may be null when n is 0
+    for (size_t i = 0; i < n; ++i) put(i, 0);
   } else if constexpr (kBits <= 57) {
-    constexpr uint64_t kMask = kBits == 64 ? ~uint64_t{0} : (uint64_t{1} << kBits) - 1;
     size_t i = 0;
     // Eight values span exactly kBits bytes, so the byte offsets repeat.
     for (; i + 8 <= n; i += 8) {
@@ -50,23 +51,36 @@ void UnpackFixed(const char* in, size_t n, T* out) {
 #pragma GCC unroll 8
       for (int j = 0; j < 8; ++j) {
         const size_t bit = size_t(j) * kBits;
-        out[i + j] = T((Load64(base + bit / 8) >> (bit % 8)) & kMask);
+        put(i + j, (Load64(base + bit / 8) >> (bit % 8)) & kMask);
       }
     }
     for (; i < n; ++i) {
       const size_t bit = i * kBits;
-      out[i] = T((Load64(in + bit / 8) >> (bit % 8)) & kMask);
+      put(i, (Load64(in + bit / 8) >> (bit % 8)) & kMask);
     }
   } else {
-    constexpr uint64_t kMask = kBits == 64 ? ~uint64_t{0} : (uint64_t{1} << kBits) - 1;
     for (size_t i = 0; i < n; ++i) {
       const size_t bit = i * kBits;
       const int shift = int(bit % 8);
       uint64_t v = Load64(in + bit / 8) >> shift;
       if (shift != 0) v |= Load64(in + bit / 8 + 8) << (64 - shift);
-      out[i] = T(v & kMask);
+      put(i, v & kMask);
     }
   }
+}
+
+template <int kBits, typename T>
+void UnpackFixed(const char* in, size_t n, T* out) {
+  if constexpr (kBits == 0) {
+    if (n > 0) std::memset(out, 0, n * sizeof(T));  // out may be null when n is 0
+  } else {
+    UnpackWith<kBits>(in, n, [out](size_t i, uint64_t v) { out[i] = T(v); });
+  }
+}
+
+template <int kBits, typename T>
+void UnpackGatherFixed(const char* in, size_t n, const T* dict, T* out) {
+  UnpackWith<kBits>(in, n, [dict, out](size_t i, uint64_t v) { out[i] = dict[v]; });
 }
 
 template <typename T, size_t... kBits>
@@ -75,8 +89,16 @@ constexpr auto MakeUnpackTable(std::index_sequence<kBits...>) {
   return std::array<Fn, sizeof...(kBits)>{&UnpackFixed<int(kBits), T>...};
 }
 
+template <typename T, size_t... kBits>
+constexpr auto MakeGatherTable(std::index_sequence<kBits...>) {
+  using Fn = void (*)(const char*, size_t, const T*, T*);
+  return std::array<Fn, sizeof...(kBits)>{&UnpackGatherFixed<int(kBits), T>...};
+}
+
 const auto kUnpack64 = MakeUnpackTable<uint64_t>(std::make_index_sequence<65>());
 const auto kUnpack32 = MakeUnpackTable<uint32_t>(std::make_index_sequence<33>());
+const auto kGather8 = MakeGatherTable<uint8_t>(std::make_index_sequence<33>());
+const auto kGather16 = MakeGatherTable<uint16_t>(std::make_index_sequence<33>());
 
 }  // namespace
 
@@ -105,5 +127,12 @@ void UnpackBitsAt(const char* in, int bits, const uint32_t* rows, size_t count, 
   }
 }
 void UnpackBits(const char* in, size_t n, int bits, uint32_t* out) { kUnpack32[bits](in, n, out); }
+
+void UnpackGather(const char* in, size_t n, int bits, const uint8_t* dict, uint8_t* out) {
+  kGather8[bits](in, n, dict, out);
+}
+void UnpackGather(const char* in, size_t n, int bits, const uint16_t* dict, uint16_t* out) {
+  kGather16[bits](in, n, dict, out);
+}
 
 }  // namespace goprobe::godb

@@ -29,6 +29,13 @@ void PackBits(const uint32_t* values, size_t n, int bits, std::string* dst);
 void UnpackBits(const char* in, size_t n, int bits, uint64_t* out);
 void UnpackBits(const char* in, size_t n, int bits, uint32_t* out);
 
+// Decodes n indices of width `bits` (0..32) from in, as UnpackBits does,
+// and writes out[i] = dict[index i]: one pass instead of unpacking into a
+// buffer and reading it back. dict must hold 2^bits entries, so that every
+// index is in range.
+void UnpackGather(const char* in, size_t n, int bits, const uint8_t* dict, uint8_t* out);
+void UnpackGather(const char* in, size_t n, int bits, const uint16_t* dict, uint16_t* out);
+
 // Decodes only the values at positions rows[0..count) of a packed sequence
 // of width `bits` (0..64), into out[rows[k]]; other elements of out are
 // untouched. A position must be within the packed sequence, which must be

@@ -67,6 +67,33 @@ TEST(BitPackingTest, Unpacks32BitOutputs) {
   }
 }
 
+// UnpackGather at every index width it serves for key columns, with
+// lengths that end inside and on a group of eight.
+template <typename T>
+void CheckGatherAtEveryWidth(int max_bits) {
+  std::mt19937 rng(11);
+  for (int bits = 0; bits <= max_bits; ++bits) {
+    std::vector<T> dict(size_t{1} << bits);
+    for (auto& v : dict) v = T(rng());
+    for (size_t n : {0, 1, 8, 333}) {
+      std::vector<uint32_t> indices(n);
+      for (auto& i : indices) i = bits == 0 ? 0 : rng() & ((uint32_t{1} << bits) - 1);
+      std::string packed;
+      PackBits(indices.data(), n, bits, &packed);
+      packed.append(kUnpackPadding, '\0');
+      std::vector<T> out(n), want(n);
+      for (size_t i = 0; i < n; ++i) want[i] = dict[indices[i]];
+      UnpackGather(packed.data(), n, bits, dict.data(), out.data());
+      ASSERT_EQ(out, want) << "bits " << bits << " n " << n;
+    }
+  }
+}
+
+TEST(BitPackingTest, GathersDictionaryValuesAtEveryWidth) {
+  CheckGatherAtEveryWidth<uint8_t>(8);
+  CheckGatherAtEveryWidth<uint16_t>(16);
+}
+
 TEST(BitPackingTest, PackingKeepsOnlyLowBits) {
   const uint64_t values[3] = {0xff, 0x1f0, 0x3};
   std::string packed;

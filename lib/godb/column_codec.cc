@@ -194,10 +194,14 @@ bool DecodeKeyColumn(absl::string_view* in, size_t n, T* out, DecodeScratch* scr
       if (dict == nullptr) return false;
       absl::string_view packed;
       if (!GetBytes(in, PackedSize(n, bits), &packed)) return false;
-      scratch->indices.resize(n);
-      uint32_t* idx = scratch->indices.data();
-      UnpackBits(packed.data(), n, bits, idx);
-      for (size_t i = 0; i < n; ++i) out[i] = dict[idx[i]];
+      if constexpr (sizeof(T) <= 2) {
+        UnpackGather(packed.data(), n, bits, dict, out);
+      } else {
+        scratch->indices.resize(n);
+        uint32_t* idx = scratch->indices.data();
+        UnpackBits(packed.data(), n, bits, idx);
+        for (size_t i = 0; i < n; ++i) out[i] = dict[idx[i]];
+      }
       return true;
     }
     case ColumnEncoding::kDictSorted: {
