@@ -4,7 +4,8 @@
 //
 // The block's BlockInfo is taken from its own header, with the dictionary
 // sizes from the input, so decoding gets past the metadata cross-checks.
-// A decoded column must hold exactly the block's rows.
+// A decoded column must hold exactly the block's rows, and decoding in
+// place from a padded buffer (as DayReader does) must give the same column.
 
 #include <cstdint>
 #include <string>
@@ -13,6 +14,7 @@
 #include "fuzz/check.h"
 #include "fuzz/godb_input.h"
 #include "lib/godb/address_dictionary.h"
+#include "lib/godb/bit_packing.h"
 #include "lib/godb/block.h"
 #include "lib/godb/block_codec.h"
 
@@ -64,6 +66,28 @@ size_t ColumnRows(const BlockColumns& c, Column column) {
   return 0;
 }
 
+bool SameColumn(const BlockColumns& a, const BlockColumns& b, Column column) {
+  switch (column) {
+    case Column::kSip:
+      return a.sip4 == b.sip4 && a.sip6 == b.sip6 && a.sip6_index == b.sip6_index;
+    case Column::kDip:
+      return a.dip4 == b.dip4 && a.dip6 == b.dip6 && a.dip6_index == b.dip6_index;
+    case Column::kDport:
+      return a.dport == b.dport;
+    case Column::kProto:
+      return a.proto == b.proto;
+    case Column::kBytesRcvd:
+      return a.bytes_rcvd == b.bytes_rcvd;
+    case Column::kBytesSent:
+      return a.bytes_sent == b.bytes_sent;
+    case Column::kPktsRcvd:
+      return a.pkts_rcvd == b.pkts_rcvd;
+    case Column::kPktsSent:
+      return a.pkts_sent == b.pkts_sent;
+  }
+  return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -96,8 +120,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const Column column = Column(header->file);
   BlockColumns out;
-  if (decoder.Decode(stored, column, block, &FullDictionary(), &out).ok()) {
-    Check(out.rows == block.rows && ColumnRows(out, column) == block.rows);
-  }
+  const bool ok = decoder.Decode(stored, column, block, &FullDictionary(), &out).ok();
+  if (ok) Check(out.rows == block.rows && ColumnRows(out, column) == block.rows);
+  // The reader's path: the same bytes, followed by padding that holds
+  // garbage, decoded in place when uncompressed. It must agree.
+  const std::string padded = stored + std::string(goprobe::godb::kUnpackPadding, '\xa5');
+  BlockColumns in_place;
+  const bool in_place_ok = decoder
+                               .Decode(absl::string_view(padded.data(), stored.size()), column,
+                                       block, &FullDictionary(), &in_place, nullptr,
+                                       /*stored_padded=*/true)
+                               .ok();
+  Check(in_place_ok == ok);
+  if (ok) Check(SameColumn(out, in_place, column));
   return 0;
 }

@@ -212,7 +212,7 @@ void BlockEncoder::Finish(int file, int64_t time, uint32_t rows, uint32_t v4_row
 
 absl::StatusOr<absl::string_view> BlockDecoder::Open(absl::string_view stored, int file,
                                                      int64_t time, uint32_t rows,
-                                                     uint32_t v4_rows) {
+                                                     uint32_t v4_rows, bool stored_padded) {
   absl::StatusOr<BlockHeader> h = ParseBlockHeader(stored);
   if (!h.ok()) return h.status();
   if (stored.size() != kBlockHeaderSize + uint64_t(h->stored_size)) {
@@ -225,10 +225,13 @@ absl::StatusOr<absl::string_view> BlockDecoder::Open(absl::string_view stored, i
   if (h->file != file || h->time != time || h->rows != rows || h->v4_rows != v4_rows) {
     return absl::DataLossError("block header disagrees with the metadata");
   }
-  raw_.resize(size_t(h->raw_size) + kUnpackPadding);
-  absl::Status s = Decompress(h->codec, stored.substr(kBlockHeaderSize), raw_.data(), h->raw_size);
+  const absl::string_view data = stored.substr(kBlockHeaderSize);
+  if (h->codec == Codec::kNone && stored_padded && data.size() == h->raw_size) return data;
+  const size_t padded_size = size_t(h->raw_size) + kUnpackPadding;
+  if (raw_.size() < padded_size) raw_.resize(padded_size);
+  absl::Status s = Decompress(h->codec, data, raw_.data(), h->raw_size);
   if (!s.ok()) return s;
-  std::fill(raw_.begin() + h->raw_size, raw_.end(), 0);
+  std::fill(raw_.begin() + h->raw_size, raw_.begin() + padded_size, 0);
   return absl::string_view(raw_.data(), h->raw_size);
 }
 
@@ -286,9 +289,9 @@ absl::Status BlockDecoder::DecodeAddresses(absl::string_view* in, const BlockInf
 
 absl::Status BlockDecoder::Decode(absl::string_view stored, Column column, const BlockInfo& block,
                                   const AddressDictionary* dict, BlockColumns* out,
-                                  const std::vector<uint32_t>* selected) {
+                                  const std::vector<uint32_t>* selected, bool stored_padded) {
   absl::StatusOr<absl::string_view> opened =
-      Open(stored, int(column), block.time, block.rows, block.v4_rows);
+      Open(stored, int(column), block.time, block.rows, block.v4_rows, stored_padded);
   if (!opened.ok()) return opened.status();
   absl::string_view in = *opened;
   const uint32_t rows = block.rows;
@@ -339,7 +342,8 @@ absl::Status BlockDecoder::DecodeDictionaryChunk(absl::string_view stored, const
                                                  uint32_t new_v4, uint32_t new_v6,
                                                  AddressDictionary* dict) {
   absl::StatusOr<absl::string_view> opened =
-      Open(stored, kAddressDictionaryFile, block.time, new_v4 + new_v6, new_v4);
+      Open(stored, kAddressDictionaryFile, block.time, new_v4 + new_v6, new_v4,
+           /*stored_padded=*/false);
   if (!opened.ok()) return opened.status();
   if (!dict->AppendChunk(*opened, new_v4, new_v6)) {
     return absl::DataLossError("undecodable address dictionary chunk");

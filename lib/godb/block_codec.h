@@ -96,9 +96,12 @@ class BlockDecoder {
   // of the block), only those rows of address values and counters are decoded
   // and the others hold unspecified values; everything else (indices, ports,
   // protocols) is decoded whole, and the column is checked as a whole.
+  // `stored_padded` says that kUnpackPadding readable bytes follow `stored`:
+  // then an uncompressed block is decoded where it lies, without a copy.
   absl::Status Decode(absl::string_view stored, Column column, const BlockInfo& block,
                       const AddressDictionary* dict, BlockColumns* out,
-                      const std::vector<uint32_t>* selected = nullptr);
+                      const std::vector<uint32_t>* selected = nullptr,
+                      bool stored_padded = false);
 
   // Appends the dictionary chunk `stored` of `block` to *dict. new_v4 and
   // new_v6 are the number of addresses the chunk must hold.
@@ -106,16 +109,17 @@ class BlockDecoder {
                                      uint32_t new_v4, uint32_t new_v6, AddressDictionary* dict);
 
  private:
-  // Checks the header and checksum and decompresses into raw_; returns the
-  // encoded data (followed by kUnpackPadding readable bytes).
+  // Checks the header and checksum and decompresses into raw_ (unless the
+  // block is uncompressed and `stored_padded`); returns the encoded data,
+  // followed by kUnpackPadding readable bytes.
   absl::StatusOr<absl::string_view> Open(absl::string_view stored, int file, int64_t time,
-                                         uint32_t rows, uint32_t v4_rows);
+                                         uint32_t rows, uint32_t v4_rows, bool stored_padded);
   absl::Status DecodeAddresses(absl::string_view* in, const BlockInfo& block,
                                const AddressDictionary& dict, const std::vector<uint32_t>* rows,
                                std::vector<uint32_t>* v4, std::vector<absl::uint128>* v6,
                                std::vector<uint32_t>* v6_index);
 
-  std::vector<char> raw_;
+  std::vector<char> raw_;  // never shrinks: resizing up zero-fills
   std::vector<uint32_t> indices_;
   DecodeScratch scratch_;
 };

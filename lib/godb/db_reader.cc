@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "lib/godb/bit_packing.h"
 #include "lib/godb/day_dictionary.h"
 #include "lib/godb/layout.h"
 
@@ -119,9 +120,14 @@ absl::Status DayReader::ReadBlock(size_t index, ColumnSet columns, BlockColumns*
       return absl::DataLossError(absl::StrCat("block ", b.time, ": ", f.status().message()));
     }
     const Extent& e = b.extents[uint8_t(c)];
-    buffer_.resize(e.size);
+    // Padded, and never shrunk (growing a string zero-fills): uncompressed
+    // columns, counters mostly, are then decoded where they were read.
+    if (buffer_.size() < e.size + kUnpackPadding) buffer_.resize(e.size + kUnpackPadding);
     absl::Status s = f->ReadAt(e.offset, e.size, buffer_.data());
-    if (s.ok()) s = decoder_.Decode(buffer_, c, b, &dict_, out, selected);
+    if (s.ok()) {
+      s = decoder_.Decode(absl::string_view(buffer_.data(), e.size), c, b, &dict_, out, selected,
+                          /*stored_padded=*/true);
+    }
     if (!s.ok()) {
       const bool dictionary_damage = !dict_status_.ok() && (c == Column::kSip || c == Column::kDip);
       return absl::DataLossError(absl::StrCat(f->path(), ": block ", b.time, " at offset ",
