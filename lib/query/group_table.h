@@ -22,6 +22,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "lib/flow/flow.h"
 
 namespace goprobe::query {
@@ -73,14 +77,24 @@ class GroupTable {
   // prefetch to be pure, and deletes its calls (seen in -O2 builds).
   __attribute__((always_inline)) void PrefetchTag(uint64_t hash) const {
     const Partition& p = parts_[PartitionOf(hash)];
-    if (p.tags != nullptr) __builtin_prefetch(&p.tags[hash & p.mask], 1);
+    if (p.tags == nullptr) return;
+    // A probe reads a group of kGroup tags, which may reach the next line.
+    const uint8_t* t = &p.tags[hash & p.mask];
+    __builtin_prefetch(t, 1);
+    __builtin_prefetch(t + kGroup - 1, 1);
   }
   __attribute__((always_inline)) void PrefetchSlot(uint64_t hash) const {
     const Partition& p = parts_[PartitionOf(hash)];
     if (p.tags == nullptr) return;
     const uint8_t tag = TagOf(hash);
     size_t i = hash & p.mask;
-    while (p.tags[i] != 0 && p.tags[i] != tag) i = (i + 1) & p.mask;
+    const uint32_t stop =
+        i + kGroup <= p.capacity ? MatchTag(p.tags + i, tag) | MatchTag(p.tags + i, 0) : 0;
+    if (stop != 0) {
+      i += size_t(__builtin_ctz(stop));
+    } else {
+      while (p.tags[i] != 0 && p.tags[i] != tag) i = (i + 1) & p.mask;
+    }
     // Entries are 48 bytes, so half of them straddle two cache lines.
     const char* e = reinterpret_cast<const char*>(&p.slots[i]);
     __builtin_prefetch(e, 1);
@@ -92,18 +106,29 @@ class GroupTable {
     Partition& p = parts_[PartitionOf(hash)];
     if (p.size >= p.grow_at) Grow(&p);
     const uint8_t tag = TagOf(hash);
-    for (size_t i = hash & p.mask;; i = (i + 1) & p.mask) {
+    size_t i = hash & p.mask;
+    // A group of tags at a time: which match and which are empty, as bit
+    // masks, instead of a branch per slot. Only matches before the first
+    // empty slot are on the probe's path.
+    while (i + kGroup <= p.capacity) {
+      const uint32_t empty = MatchTag(p.tags + i, 0);
+      uint32_t match = MatchTag(p.tags + i, tag);
+      if (empty != 0) match &= (empty & (0 - empty)) - 1;
+      for (; match != 0; match &= match - 1) {
+        GroupEntry& e = p.slots[i + size_t(__builtin_ctz(match))];
+        if (e.lo == lo && e.hi == hi) return &e.counters;
+      }
+      if (empty != 0) return Insert(&p, i + size_t(__builtin_ctz(empty)), tag, hi, lo);
+      i = (i + kGroup) & p.mask;
+    }
+    // The last slots of the partition, one by one, wrapping to its start.
+    for (;; i = (i + 1) & p.mask) {
       const uint8_t t = p.tags[i];
       if (t == tag) {
         GroupEntry& e = p.slots[i];
         if (e.lo == lo && e.hi == hi) return &e.counters;
       } else if (t == 0) {
-        p.tags[i] = tag;
-        GroupEntry& e = p.slots[i];
-        e.hi = hi;
-        e.lo = lo;
-        ++p.size;
-        return &e.counters;
+        return Insert(&p, i, tag, hi, lo);
       }
     }
   }
@@ -120,12 +145,33 @@ class GroupTable {
   template <typename F>
   void ForEach(size_t partition, F&& f) const {
     const Partition& p = parts_[partition];
-    for (size_t i = 0; i < p.capacity; ++i) {
-      if (p.tags[i] != 0) f(p.slots[i]);
+    // Capacities are multiples of kGroup; a branch per slot would
+    // mispredict at every other occupied slot.
+    for (size_t i = 0; i < p.capacity; i += kGroup) {
+      for (uint32_t used = ~MatchTag(p.tags + i, 0) & kGroupMask; used != 0;
+           used &= used - 1) {
+        f(p.slots[i + size_t(__builtin_ctz(used))]);
+      }
     }
   }
 
  private:
+  // Tags a probe examines at once.
+  static constexpr size_t kGroup = 16;
+  static constexpr uint32_t kGroupMask = (uint32_t{1} << kGroup) - 1;
+
+  // Bit k set where tags[k] == tag, for k < kGroup.
+  static uint32_t MatchTag(const uint8_t* tags, uint8_t tag) {
+#if defined(__SSE2__)
+    const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tags));
+    return uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(t, _mm_set1_epi8(char(tag)))));
+#else
+    uint32_t m = 0;
+    for (size_t k = 0; k < kGroup; ++k) m |= uint32_t(tags[k] == tag) << k;
+    return m;
+#endif
+  }
+
   // A slot's tag: 0 when the slot is empty, else seven bits of its key's
   // hash (bits neither the partition nor, below 2^50 slots, the home slot
   // use) with the top bit set. A probe compares tags, one byte a slot, and
@@ -140,6 +186,16 @@ class GroupTable {
     size_t size = 0;
     size_t grow_at = 0;  // size at which the next insert grows the partition
   };
+
+  // Takes the empty slot i for key (hi, lo).
+  static flow::Counters* Insert(Partition* p, size_t i, uint8_t tag, uint64_t hi, uint64_t lo) {
+    p->tags[i] = tag;
+    GroupEntry& e = p->slots[i];
+    e.hi = hi;
+    e.lo = lo;
+    ++p->size;
+    return &e.counters;
+  }
 
   // Doubles the partition's capacity (or maps its first slots) and moves
   // its entries to their homes in the doubled table.
