@@ -36,7 +36,9 @@ ScanAggregator::ScanAggregator(AttributeSet attributes, Aggregate* into)
       proto_(attributes.Has(Attribute::kProto)),
       into_(into),
       staged_(GroupTable::kPartitions * kStaged),
-      cached_(sip_ || dip_ ? 0 : kCached) {}
+      cached_(sip_ || dip_ ? 0 : kCached) {
+  if (!cached_.empty()) evicted_.emplace(proto_);
+}
 
 // Inlined into the per-row loops: a call per row was measurable.
 inline __attribute__((always_inline)) void ScanAggregator::Stage(uint64_t hi, uint64_t lo,
@@ -58,7 +60,20 @@ inline __attribute__((always_inline)) void ScanAggregator::Stage(uint64_t hi, ui
 
 // Out of line, so that the cache's hit path keeps its columns in registers.
 __attribute__((noinline)) void ScanAggregator::StageEvicted(const GroupEntry& e) {
-  Stage(0, e.lo, GroupTable::Hash(0, e.lo), e.counters);
+  if (!evicted_->Add(GroupKey::Dport(e.lo), GroupKey::Proto(e.lo), e.counters)) {
+    Stage(0, e.lo, GroupTable::Hash(0, e.lo), e.counters);
+  }
+}
+
+void ScanAggregator::FlushCached() {
+  for (GroupEntry& e : cached_) {
+    if (e.lo != 0) StageEvicted(e);
+    e = GroupEntry{};
+  }
+  evicted_->DrainAll([this](uint16_t dport, uint8_t proto, const flow::Counters& sums) {
+    const uint64_t lo = GroupKey::Lo(false, dport, proto, cached_label_);
+    Stage(0, lo, GroupTable::Hash(0, lo), sums);
+  });
 }
 
 template <bool kDport, bool kProto, bool kRows>
@@ -94,6 +109,12 @@ void ScanAggregator::AddCached(const godb::BlockColumns& block, const uint32_t* 
 void ScanAggregator::Add(const godb::BlockColumns& block, const std::vector<uint32_t>* rows,
                          uint32_t label, const std::vector<uint32_t>& v6_ids) {
   if (!cached_.empty()) {
+    // The evicted sums are keyed without their label, so they and the
+    // cache hold one label's sums at a time.
+    if (label != cached_label_) {
+      FlushCached();
+      cached_label_ = label;
+    }
     const uint32_t* r = rows ? rows->data() : nullptr;
     const size_t n = rows ? rows->size() : block.rows;
     // One loop per combination, so that the row loop tests nothing but its
@@ -163,10 +184,7 @@ void ScanAggregator::AddFamily(const godb::BlockColumns& block, const uint32_t* 
 }
 
 void ScanAggregator::Flush() {
-  for (GroupEntry& e : cached_) {
-    if (e.lo != 0) Stage(e.hi, e.lo, GroupTable::Hash(e.hi, e.lo), e.counters);
-    e = GroupEntry{};
-  }
+  if (!cached_.empty()) FlushCached();
   for (size_t p = 0; p < GroupTable::kPartitions; ++p) {
     if (count_[p] > 0) into_->Add(p, &staged_[p * kStaged], count_[p]);
     count_[p] = 0;

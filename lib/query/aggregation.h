@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -12,6 +13,7 @@
 #include "lib/godb/block.h"
 #include "lib/query/attributes.h"
 #include "lib/query/group_table.h"
+#include "lib/query/port_proto_sums.h"
 #include "lib/query/v6_address_ids.h"
 
 namespace goprobe::query {
@@ -67,8 +69,10 @@ class Aggregate {
 // Without an address attribute, groups are few and popular ones recur in
 // every block (port 443, port 53), but not in runs: rows are sorted by
 // address. Then a small direct-mapped cache (kCached entries, within L1)
-// sums rows first and stages a group only when another evicts it, so most
-// rows never reach the staging area or the shared table.
+// sums rows first. What it evicts, the long tail of ports, is summed in a
+// PortProtoSums, and a group is staged once per label (for most queries,
+// once) when the thread flushes, so rows almost never reach the staging
+// area or the shared table.
 class ScanAggregator {
  public:
   static constexpr size_t kStaged = 128;
@@ -102,8 +106,10 @@ class ScanAggregator {
   template <bool kSip, bool kDip, bool kRows, bool kV6>
   void AddFamily(const godb::BlockColumns& block, const uint32_t* rows, size_t begin, size_t end,
                  uint32_t label, const uint32_t* v6_ids);
-  // Stages a cache entry that another key evicts.
+  // Takes in a cache entry that another key evicts.
   void StageEvicted(const GroupEntry& e);
+  // Empties the cache and evicted_ into the staging area.
+  void FlushCached();
   // Adds one row's key and counters to its partition's staging area.
   void Stage(uint64_t hi, uint64_t lo, uint64_t hash, const flow::Counters& c);
 
@@ -114,6 +120,9 @@ class ScanAggregator {
   // kCached entries when no address is selected, else empty; lo == 0 marks
   // a free entry.
   std::vector<GroupEntry> cached_;
+  // With the cache: the sums it evicted, all under cached_label_.
+  std::optional<PortProtoSums> evicted_;
+  uint32_t cached_label_ = 0;
 };
 
 // Runs f(thread, partition) for every GroupTable partition, on `threads`
