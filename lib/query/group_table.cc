@@ -108,6 +108,7 @@ void GroupTable::Free(Partition* p) {
 }
 
 void GroupTable::Grow(Partition* p) {
+  static_assert(kFirstCapacity % kGroup == 0, "probes and ForEach read whole groups of tags");
   const size_t old_capacity = p->capacity;
   const size_t capacity = old_capacity == 0 ? kFirstCapacity : old_capacity * 2;
   uint8_t* const tags = GrowArray(p->tags, old_capacity, capacity);
