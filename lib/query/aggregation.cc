@@ -59,7 +59,7 @@ inline __attribute__((always_inline)) void ScanAggregator::Stage(uint64_t hi, ui
 }
 
 // Out of line, so that the cache's hit path keeps its columns in registers.
-__attribute__((noinline)) void ScanAggregator::StageEvicted(const GroupEntry& e) {
+__attribute__((noinline)) void ScanAggregator::TakeEvicted(const GroupEntry& e) {
   if (!evicted_->Add(GroupKey::Dport(e.lo), GroupKey::Proto(e.lo), e.counters)) {
     Stage(0, e.lo, GroupTable::Hash(0, e.lo), e.counters);
   }
@@ -67,7 +67,7 @@ __attribute__((noinline)) void ScanAggregator::StageEvicted(const GroupEntry& e)
 
 void ScanAggregator::FlushCached() {
   for (GroupEntry& e : cached_) {
-    if (e.lo != 0) StageEvicted(e);
+    if (e.lo != 0) TakeEvicted(e);
     e = GroupEntry{};
   }
   evicted_->DrainAll([this](uint16_t dport, uint8_t proto, const flow::Counters& sums) {
@@ -101,7 +101,7 @@ void ScanAggregator::AddCached(const godb::BlockColumns& block, const uint32_t* 
       e.counters.pkts_sent += ps[i];
       continue;
     }
-    if (e.lo != 0) StageEvicted(e);
+    if (e.lo != 0) TakeEvicted(e);
     e = {0, lo, {br[i], bs[i], pr[i], ps[i]}};
   }
 }

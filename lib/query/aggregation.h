@@ -107,7 +107,7 @@ class ScanAggregator {
   void AddFamily(const godb::BlockColumns& block, const uint32_t* rows, size_t begin, size_t end,
                  uint32_t label, const uint32_t* v6_ids);
   // Takes in a cache entry that another key evicts.
-  void StageEvicted(const GroupEntry& e);
+  void TakeEvicted(const GroupEntry& e);
   // Empties the cache and evicted_ into the staging area.
   void FlushCached();
   // Adds one row's key and counters to its partition's staging area.
