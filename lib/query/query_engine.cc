@@ -149,6 +149,7 @@ void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
   // block of the day needed them.
   const std::vector<uint32_t>* day_v6_ids = nullptr;
   std::vector<uint32_t> own_v6_ids;
+  const std::vector<uint32_t> no_v6_ids;  // for blocks without IPv6 rows to add
   const bool addresses =
       spec.attributes.Has(Attribute::kSip) || spec.attributes.Has(Attribute::kDip);
   ScanAggregator aggregator(spec.attributes, aggregate);
@@ -213,11 +214,15 @@ void ScanThread(Scan& scan, int thread, Aggregate* aggregate) {
       const uint32_t label =
           LabelTable::Make(spec.attributes.Has(Attribute::kIface) ? work.iface_index : 0, bucket);
       if (!spec.condition || !selected.empty()) {
-        if (addresses && day_v6_ids == nullptr) {
+        // A day's IPv6 addresses are numbered when a block first adds an
+        // IPv6 row: a condition on IPv4 networks never pays for it.
+        const bool v6_rows =
+            spec.condition ? selected.back() >= cols.v4_rows : cols.rows > cols.v4_rows;
+        if (addresses && v6_rows && day_v6_ids == nullptr) {
           day_v6_ids = DayV6Ids(work.shared, &scan.v6_ids, (*reader)->dictionary(), &own_v6_ids);
         }
         aggregator.Add(cols, spec.condition ? &selected : nullptr, label,
-                       addresses ? *day_v6_ids : own_v6_ids);
+                       day_v6_ids != nullptr ? *day_v6_ids : no_v6_ids);
       }
       if (thread == 0 && spec.progress && absl::Now() >= next_progress) {
         spec.progress({scan.blocks_total, scan.blocks_scanned.load(), scan.blocks_corrupt.load(),
