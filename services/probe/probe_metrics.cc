@@ -12,6 +12,14 @@ ProbeMetrics::ProbeMetrics(metrics::Registry* registry)
           "Packets lost before the probe saw them: in the kernel's capture buffer or by the "
           "interface.",
           {"iface", "where"})),
+      unplaced_(registry->AddCounterFamily(
+          "goprobe_packets_unplaced_total",
+          "Packets captured but in no flow: frames without IP (ARP, LLDP, ...) or cut off or "
+          "invalid before the IP addresses.",
+          {"iface", "why"})),
+      untracked_(registry->AddCounterFamily(
+          "goprobe_packets_untracked_total",
+          "IP packets of conversations the flow table had no room for (max_flows).", {"iface"})),
       conversations_(registry->AddGaugeFamily(
           "goprobe_conversations", "Conversations held in the interface's flow table.",
           {"iface"})),
@@ -24,6 +32,9 @@ ProbeMetrics::Interface ProbeMetrics::ForInterface(absl::string_view iface) {
                    &bytes_.Labels({iface}),
                    &dropped_.Labels({iface, "kernel"}),
                    &dropped_.Labels({iface, "iface"}),
+                   &unplaced_.Labels({iface, "not_ip"}),
+                   &unplaced_.Labels({iface, "malformed"}),
+                   &untracked_.Labels({iface}),
                    &conversations_.Labels({iface}),
                    &blocks_.Labels({iface})};
 }
@@ -34,6 +45,9 @@ void PublishedCounts::Publish(const WindowStats& total, size_t conversations,
   m.bytes->Increment(total.bytes - published_.bytes);
   m.dropped_kernel->Increment(total.dropped_kernel - published_.dropped_kernel);
   m.dropped_iface->Increment(total.dropped_iface - published_.dropped_iface);
+  m.not_ip->Increment(total.not_ip - published_.not_ip);
+  m.malformed->Increment(total.malformed - published_.malformed);
+  m.untracked->Increment(total.untracked - published_.untracked);
   m.conversations->Set(double(conversations));
   published_ = total;
 }

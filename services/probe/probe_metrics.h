@@ -15,6 +15,8 @@ namespace goprobe::probe {
 //   goprobe_packets_total{iface}                   packets the capture handed over
 //   goprobe_bytes_total{iface}                     their wire lengths
 //   goprobe_packets_dropped_total{iface,where}     lost in the kernel buffer or by the interface
+//   goprobe_packets_unplaced_total{iface,why}      captured but in no flow: not_ip, malformed
+//   goprobe_packets_untracked_total{iface}         IP packets of conversations over max_flows
 //   goprobe_conversations{iface}                   conversations in the flow table
 //   goprobe_blocks_total{iface}                    windows handed to the block writer
 //
@@ -33,6 +35,9 @@ class ProbeMetrics {
     metrics::Counter* bytes;
     metrics::Counter* dropped_kernel;
     metrics::Counter* dropped_iface;
+    metrics::Counter* not_ip;
+    metrics::Counter* malformed;
+    metrics::Counter* untracked;
     metrics::Gauge* conversations;
     metrics::Counter* blocks;
   };
@@ -42,6 +47,8 @@ class ProbeMetrics {
   metrics::Family<metrics::Counter>& packets_;
   metrics::Family<metrics::Counter>& bytes_;
   metrics::Family<metrics::Counter>& dropped_;
+  metrics::Family<metrics::Counter>& unplaced_;
+  metrics::Family<metrics::Counter>& untracked_;
   metrics::Family<metrics::Gauge>& conversations_;
   metrics::Family<metrics::Counter>& blocks_;
 };

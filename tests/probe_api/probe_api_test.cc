@@ -441,6 +441,19 @@ TEST_F(ProbeApiTest, StatusLiveFlowsReloadAndAuth) {
     if (counted < double(2 * per_replay)) absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_EQ(counted, double(2 * per_replay));
+  // Packets in no flow are exported per interface too; no conversation was
+  // over the flow cap.
+  auto scrape = metrics.Get("/metrics");
+  ASSERT_TRUE(scrape) << httplib::to_string(scrape.error());
+  EXPECT_EQ(testing::PrometheusSample(scrape->body,
+                                      "goprobe_packets_untracked_total{iface=\"" + a + "\"}"),
+            0.0);
+  for (const char* why : {"not_ip", "malformed"}) {
+    EXPECT_GE(testing::PrometheusSample(scrape->body, "goprobe_packets_unplaced_total{iface=\"" +
+                                                          a + "\",why=\"" + why + "\"}"),
+              0.0)
+        << why;
+  }
 }
 
 }  // namespace
