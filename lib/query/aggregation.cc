@@ -7,26 +7,81 @@
 
 namespace goprobe::query {
 
+Aggregate::Aggregate(AttributeSet attributes)
+    : narrow_((attributes.Has(Attribute::kSip) || attributes.Has(Attribute::kDip)) &&
+              !attributes.Has(Attribute::kDport) && !attributes.Has(Attribute::kProto) &&
+              !attributes.Has(Attribute::kIface) && !attributes.Has(Attribute::kTime)),
+      narrow4_(GroupKey::Lo(false, 0, 0, 0)),
+      narrow6_(GroupKey::Lo(true, 0, 0, 0)) {}
+
+uint64_t Aggregate::PartitionBytes(size_t partition) const {
+  return wide_.partition_bytes(partition) + narrow4_.partition_bytes(partition) +
+         narrow6_.partition_bytes(partition);
+}
+
+size_t Aggregate::size() const {
+  size_t n = 0;
+  for (size_t p = 0; p < GroupTable::kPartitions; ++p) ForEach(p, [&n](const GroupEntry&) { ++n; });
+  return n;
+}
+
 void Aggregate::Add(size_t partition, const GroupEntry* sums, size_t n) {
-  uint64_t hash[ScanAggregator::kStaged];
   absl::MutexLock lock(&mu_[partition]);
-  const uint64_t bytes_before = table_.partition_bytes(partition);
-  // The whole batch's tags, then its entries, are prefetched before the
-  // first insert, so the batch's cache misses overlap instead of queueing.
+  const uint64_t bytes_before = PartitionBytes(partition);
+  if (narrow_) {
+    AddNarrow(partition, sums, n);
+  } else {
+    // The whole batch's tags, then its entries, are prefetched before the
+    // first insert, so the batch's cache misses overlap instead of queueing.
+    uint64_t hash[ScanAggregator::kStaged];
+    for (size_t begin = 0; begin < n; begin += ScanAggregator::kStaged) {
+      const size_t m = std::min(n - begin, ScanAggregator::kStaged);
+      for (size_t j = 0; j < m; ++j) {
+        hash[j] = GroupTable::Hash(sums[begin + j].hi, sums[begin + j].lo);
+        wide_.PrefetchTag(hash[j]);
+      }
+      for (size_t j = 0; j < m; ++j) wide_.PrefetchSlot(hash[j]);
+      for (size_t j = 0; j < m; ++j) {
+        const GroupEntry& s = sums[begin + j];
+        wide_.FindOrInsert(s.hi, s.lo, hash[j])->counters += s.counters;
+      }
+    }
+  }
+  const uint64_t bytes_after = PartitionBytes(partition);
+  if (bytes_after != bytes_before) memory_ += bytes_after - bytes_before;
+}
+
+// Add for a query keyed by addresses alone, prefetching as Add does.
+void Aggregate::AddNarrow(size_t partition, const GroupEntry* sums, size_t n) {
+  uint64_t hash[ScanAggregator::kStaged];
+  // The narrow table of each sum; null for a key neither holds.
+  NarrowGroupTable* table[ScanAggregator::kStaged];
   for (size_t begin = 0; begin < n; begin += ScanAggregator::kStaged) {
     const size_t m = std::min(n - begin, ScanAggregator::kStaged);
     for (size_t j = 0; j < m; ++j) {
-      hash[j] = GroupTable::Hash(sums[begin + j].hi, sums[begin + j].lo);
-      table_.PrefetchTag(hash[j]);
+      const GroupEntry& s = sums[begin + j];
+      hash[j] = GroupTable::Hash(s.hi, s.lo);
+      table[j] = s.lo == narrow4_.lo() ? &narrow4_ : s.lo == narrow6_.lo() ? &narrow6_ : nullptr;
+      if (table[j] != nullptr) table[j]->PrefetchTag(hash[j]);
     }
-    for (size_t j = 0; j < m; ++j) table_.PrefetchSlot(hash[j]);
+    for (size_t j = 0; j < m; ++j) {
+      if (table[j] != nullptr) table[j]->PrefetchSlot(hash[j]);
+    }
     for (size_t j = 0; j < m; ++j) {
       const GroupEntry& s = sums[begin + j];
-      *table_.FindOrInsert(s.hi, s.lo, hash[j]) += s.counters;
+      NarrowGroupEntry* e =
+          table[j] == nullptr ? nullptr : table[j]->FindOrInsert(s.hi, s.lo, hash[j]);
+      if (ABSL_PREDICT_TRUE(e != nullptr && e->Add(s.counters))) continue;
+      // The group moves to the wide table, its sums so far with it, and
+      // stays there; its narrow entry is left marked.
+      flow::Counters& wide = wide_.FindOrInsert(s.hi, s.lo, hash[j])->counters;
+      if (e != nullptr && !e->spilled()) {
+        wide += e->counters();
+        e->MarkSpilled();
+      }
+      wide += s.counters;
     }
   }
-  const uint64_t bytes_after = table_.partition_bytes(partition);
-  if (bytes_after != bytes_before) memory_ += bytes_after - bytes_before;
 }
 
 ScanAggregator::ScanAggregator(AttributeSet attributes, Aggregate* into)

@@ -39,22 +39,48 @@ struct GroupKey {
   static uint32_t Label(uint64_t lo) { return uint32_t(lo); }
 };
 
-// The grouped sums of one query: one table that every scanning thread adds
-// to, a partition at a time under that partition's lock. One shared table
-// instead of one per thread means each group is inserted, grown and
+// The grouped sums of one query: tables that every scanning thread adds
+// to, a partition at a time under that partition's lock. Shared tables
+// instead of one per thread mean each group is inserted, grown and
 // page-faulted once, and there is nothing to merge after the scan.
+//
+// A query grouping by addresses alone (sip and/or dip, no port, protocol,
+// interface or time) has keys whose second word is one of two values, by
+// family: its groups go to two NarrowGroupTables, a third smaller and
+// faster to fill than one GroupTable. Any other key, and any group whose
+// packet counts outgrow the narrow entry's 32 bits, goes to the wide table.
 class Aggregate {
  public:
+  explicit Aggregate(AttributeSet attributes);
+
   // Adds `n` partial sums, all of partition `partition`. Thread-safe.
   void Add(size_t partition, const GroupEntry* sums, size_t n);
 
-  // Heap bytes held by the table. Thread-safe.
+  // Heap bytes held by the tables. Thread-safe.
   uint64_t MemoryBytes() const { return memory_.load(std::memory_order_relaxed); }
-  // Not synchronised with Add: read once the scan is over.
-  const GroupTable& table() const { return table_; }
+
+  // Calls f(const GroupEntry&) once for every group of one partition, with
+  // its full key and sums. Not synchronised with Add: call once the scan
+  // is over.
+  template <typename F>
+  void ForEach(size_t partition, F&& f) const {
+    for (const NarrowGroupTable* t : {&narrow4_, &narrow6_}) {
+      t->ForEach(partition, [&f, lo = t->lo()](const NarrowGroupEntry& e) {
+        if (!e.spilled()) f(GroupEntry{e.hi, lo, e.counters()});
+      });
+    }
+    wide_.ForEach(partition, f);
+  }
+  // Groups held, counted as ForEach visits them. Not synchronised with Add.
+  size_t size() const;
 
  private:
-  GroupTable table_;
+  void AddNarrow(size_t partition, const GroupEntry* sums, size_t n);
+  uint64_t PartitionBytes(size_t partition) const;
+
+  const bool narrow_;
+  GroupTable wide_;
+  NarrowGroupTable narrow4_, narrow6_;
   std::array<absl::Mutex, GroupTable::kPartitions> mu_;
   std::atomic<uint64_t> memory_{0};
 };

@@ -76,44 +76,52 @@ T* GrowArray(T* old, size_t old_capacity, size_t capacity) {
 
 }  // namespace
 
-GroupTable::~GroupTable() {
+template <typename Entry>
+BasicGroupTable<Entry>::~BasicGroupTable() {
   for (Partition& p : parts_) Free(&p);
 }
 
-GroupTable::GroupTable(GroupTable&& other) noexcept {
+template <typename Entry>
+BasicGroupTable<Entry>::BasicGroupTable(BasicGroupTable&& other) noexcept : lo_(other.lo_) {
   for (size_t i = 0; i < kPartitions; ++i) std::swap(parts_[i], other.parts_[i]);
 }
 
-GroupTable& GroupTable::operator=(GroupTable&& other) noexcept {
+template <typename Entry>
+BasicGroupTable<Entry>& BasicGroupTable<Entry>::operator=(BasicGroupTable&& other) noexcept {
+  std::swap(lo_, other.lo_);
   for (size_t i = 0; i < kPartitions; ++i) std::swap(parts_[i], other.parts_[i]);
   return *this;
 }
 
-size_t GroupTable::size() const {
+template <typename Entry>
+size_t BasicGroupTable<Entry>::size() const {
   size_t n = 0;
   for (const Partition& p : parts_) n += p.size;
   return n;
 }
 
-uint64_t GroupTable::MemoryBytes() const {
+template <typename Entry>
+uint64_t BasicGroupTable<Entry>::MemoryBytes() const {
   uint64_t n = 0;
-  for (const Partition& p : parts_) n += p.capacity * (sizeof(GroupEntry) + 1);
+  for (const Partition& p : parts_) n += p.capacity * (sizeof(Entry) + 1);
   return n;
 }
 
-void GroupTable::Free(Partition* p) {
-  if (p->slots != nullptr) munmap(p->slots, MappedBytes<GroupEntry>(p->capacity));
+template <typename Entry>
+void BasicGroupTable<Entry>::Free(Partition* p) {
+  if (p->slots != nullptr) munmap(p->slots, MappedBytes<Entry>(p->capacity));
   if (p->tags != nullptr) munmap(p->tags, MappedBytes<uint8_t>(p->capacity));
   *p = Partition();
 }
 
-void GroupTable::Grow(Partition* p) {
+template <typename Entry>
+void BasicGroupTable<Entry>::Grow(Partition* p) {
   static_assert(kFirstCapacity % kGroup == 0, "probes and ForEach read whole groups of tags");
   const size_t old_capacity = p->capacity;
   const size_t capacity = old_capacity == 0 ? kFirstCapacity : old_capacity * 2;
   uint8_t* const tags = GrowArray(p->tags, old_capacity, capacity);
   p->tags = tags;
-  GroupEntry* const slots = GrowArray(p->slots, old_capacity, capacity);
+  Entry* const slots = GrowArray(p->slots, old_capacity, capacity);
   p->slots = slots;
   p->capacity = capacity;
   p->mask = capacity - 1;
@@ -130,19 +138,19 @@ void GroupTable::Grow(Partition* p) {
   // table's end (they sit below the first free slot, homes near the end),
   // and those whose probe in the upper half would wrap to the bottom, where
   // entries not yet moved still sit.
-  std::vector<GroupEntry> later;
+  std::vector<Entry> later;
   size_t first_free = 0;
   while (tags[first_free] != 0) ++first_free;
   for (size_t i = 0; i < first_free; ++i) {
     later.push_back(slots[i]);
-    slots[i] = GroupEntry();
+    slots[i] = Entry();
     tags[i] = 0;
   }
   for (size_t i = first_free; i < old_capacity; ++i) {
     const uint8_t tag = tags[i];
     if (tag == 0) continue;
     tags[i] = 0;
-    size_t j = Hash(slots[i].hi, slots[i].lo) & p->mask;
+    size_t j = HashOf(slots[i]) & p->mask;
     while (j < capacity && tags[j] != 0) ++j;
     if (j == i) {
       tags[i] = tag;
@@ -154,15 +162,18 @@ void GroupTable::Grow(Partition* p) {
       slots[j] = slots[i];
       tags[j] = tag;
     }
-    slots[i] = GroupEntry();
+    slots[i] = Entry();
   }
-  for (const GroupEntry& e : later) {
-    const uint64_t hash = Hash(e.hi, e.lo);
+  for (const Entry& e : later) {
+    const uint64_t hash = HashOf(e);
     size_t j = hash & p->mask;
     while (tags[j] != 0) j = (j + 1) & p->mask;
     slots[j] = e;
     tags[j] = TagOf(hash);
   }
 }
+
+template class BasicGroupTable<GroupEntry>;
+template class BasicGroupTable<NarrowGroupEntry>;
 
 }  // namespace goprobe::query

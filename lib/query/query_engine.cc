@@ -312,7 +312,7 @@ absl::StatusOr<QueryResult> RunQuery(const godb::DbReader& db, const QuerySpec& 
   oldest = std::max(oldest, spec.first);
   labels.first_bucket = oldest - oldest % labels.resolution;
 
-  Aggregate aggregate;
+  Aggregate aggregate(spec.attributes);
   const int used = std::max(1, std::min<int>(threads, int(scan.work.size())));
   std::vector<std::thread> pool;
   for (int t = 1; t < used; ++t) pool.emplace_back(ScanThread, std::ref(scan), t, &aggregate);

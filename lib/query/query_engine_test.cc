@@ -239,10 +239,13 @@ TEST_F(QueryEngineTest, TotalsHitsSpanAndInterfaces) {
 
 TEST_F(QueryEngineTest, LimitsStopTheQuery) {
   QuerySpec spec;
-  spec.attributes = *ParseAttributes("sip,dip,dport");
   spec.last = godb::kMaxBlockTime;
   spec.max_memory_bytes = 1024;
-  EXPECT_TRUE(absl::IsResourceExhausted(RunQuery(godb::DbReader(dir_.path()), spec).status()));
+  for (const char* attributes : {"sip,dip,dport", "sip,dip"}) {  // wide and narrow tables
+    spec.attributes = *ParseAttributes(attributes);
+    EXPECT_TRUE(absl::IsResourceExhausted(RunQuery(godb::DbReader(dir_.path()), spec).status()))
+        << attributes;
+  }
   spec.max_memory_bytes = 0;
   spec.deadline = absl::Now() - absl::Seconds(1);
   EXPECT_TRUE(absl::IsDeadlineExceeded(RunQuery(godb::DbReader(dir_.path()), spec).status()));

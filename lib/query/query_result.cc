@@ -70,7 +70,7 @@ uint64_t Metric(SortBy sort_by, const flow::Counters& c) {
 
 // A group that may make the cut, with its counters after the direction.
 struct Candidate {
-  const GroupEntry* entry;
+  uint64_t hi, lo;  // the group's key
   flow::Counters counters;
   uint64_t metric;
 };
@@ -100,7 +100,7 @@ void FinalizeRows(const Aggregate& aggregate, const V6AddressIds& v6_ids,
   std::vector<Share> shares(std::max(threads, 1));
   ForEachPartitionInParallel(int(shares.size()), [&](int thread, size_t partition) {
     Share& s = shares[thread];
-    aggregate.table().ForEach(partition, [&](const GroupEntry& e) {
+    aggregate.ForEach(partition, [&](const GroupEntry& e) {
       flow::Counters c = e.counters;
       if (!spec.partial) {
         if (spec.direction_filter && !condition::DirectionMatches(*spec.direction_filter, c)) {
@@ -123,7 +123,7 @@ void FinalizeRows(const Aggregate& aggregate, const V6AddressIds& v6_ids,
           std::push_heap(s.best.begin(), s.best.end(), before);
         }
       }
-      s.candidates.push_back({&e, c, m});
+      s.candidates.push_back({e.hi, e.lo, c, m});
     });
   });
 
@@ -152,7 +152,7 @@ void FinalizeRows(const Aggregate& aggregate, const V6AddressIds& v6_ids,
     hits += s.hits;
     for (const Candidate& c : s.candidates) {
       if (threshold && before(*threshold, c.metric)) continue;
-      const uint64_t hi = c.entry->hi, lo = c.entry->lo;
+      const uint64_t hi = c.hi, lo = c.lo;
       ResultRow& r = rows.emplace_back();
       r.counters = c.counters;
       if (time) r.time = labels.Time(GroupKey::Label(lo));
