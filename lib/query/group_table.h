@@ -21,9 +21,9 @@
 //
 // Entries are the unit of memory traffic: an insert into a large table
 // fetches a line of tags and the entry's line or lines. A 48-byte entry
-// straddles two lines half the time, a 32-byte one never; measured on the
-// benchmark's sip,dip queries, the narrow layout takes 15% off the whole
-// query (docs/BENCHMARKS.md).
+// straddles two lines half the time, a 32-byte one never; on the
+// benchmark's address queries the narrow layout took 15% (cond443) and 22%
+// (talkers) off the whole query (docs/BENCHMARKS.md, fourth round).
 //
 // Not thread-safe; distinct partitions may be used from distinct threads.
 

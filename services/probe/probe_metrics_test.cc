@@ -8,6 +8,19 @@
 namespace goprobe::probe {
 namespace {
 
+WindowStats Totals(uint64_t packets, uint64_t bytes, uint64_t not_ip, uint64_t malformed,
+                   uint64_t untracked, uint64_t dropped_kernel, uint64_t dropped_iface) {
+  WindowStats s;
+  s.packets = packets;
+  s.bytes = bytes;
+  s.not_ip = not_ip;
+  s.malformed = malformed;
+  s.untracked = untracked;
+  s.dropped_kernel = dropped_kernel;
+  s.dropped_iface = dropped_iface;
+  return s;
+}
+
 // Publishing adds what the capture counted since the last publication, so
 // every counter equals the capture's running total, however often it is
 // published.
@@ -17,21 +30,8 @@ TEST(ProbeMetricsTest, PublishBringsEveryCounterUpToTheTotals) {
   const ProbeMetrics::Interface eth0 = metrics.ForInterface("eth0");
   PublishedCounts published;
 
-  WindowStats total;
-  total.packets = 100;
-  total.bytes = 64000;
-  total.not_ip = 3;
-  total.malformed = 2;
-  total.untracked = 7;
-  total.dropped_kernel = 5;
-  total.dropped_iface = 1;
-  published.Publish(total, 12, eth0);
-  total.packets = 250;
-  total.bytes = 150000;
-  total.not_ip = 4;
-  total.malformed = 9;
-  total.untracked = 40;
-  total.dropped_kernel = 6;
+  published.Publish(Totals(100, 64000, 3, 2, 7, 5, 1), 12, eth0);
+  const WindowStats total = Totals(250, 150000, 4, 9, 40, 6, 1);
   published.Publish(total, 30, eth0);
   published.Publish(total, 31, eth0);  // nothing new: no change but the gauge
 
